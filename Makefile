@@ -1,0 +1,42 @@
+# The README's two commands: `make serve` and `make test`. Each sets everything up first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+ASSETS := service/ecpl/web/static/vendor/.stamp
+
+.PHONY: setup serve test lint typecheck assets system-deps clean
+
+setup: $(STAMP) assets
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# YASGUI from the npm registry, served by the app (no CDN); the editor falls back to a plain
+# form where node/npm are missing.
+assets: $(ASSETS)
+$(ASSETS): scripts/fetch-assets.sh
+	@bash scripts/fetch-assets.sh || echo "note: YASGUI assets not installed; / uses the plain form"
+
+# Programs the integration tests drive (Virtuoso, Chromium); installed when we are root.
+system-deps:
+	@bash scripts/system-deps.sh
+
+serve: setup
+	$(BIN)/ecpl serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check service tests bench
+	$(BIN)/ruff format --check service tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: setup system-deps lint typecheck
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

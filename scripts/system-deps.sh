@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install the system programs that the integration tests drive: Virtuoso (remote SPARQL store)
+# and Chromium (browser test). Only as root and only when missing; tests that need a program
+# that is still missing skip with a message naming it.
+set -u
+need=()
+command -v virtuoso-t >/dev/null 2>&1 || need+=(virtuoso-opensource)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" != "0" ]; then
+  echo "note: not root; not installing ${need[*]} (tests that need them will skip)"
+  exit 0
+fi
+echo "installing ${need[*]} from Debian's packages ..."
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null 2>&1 || true
+apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 || echo "note: could not install ${need[*]}"
+exit 0

@@ -1,0 +1,3 @@
+from ecpl.cli import main
+
+main()

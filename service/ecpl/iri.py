@@ -1,0 +1,112 @@
+"""IRI minting: the one place that knows how ecpl IRIs are spelled.
+
+Laws and provisions follow DESIGN.md (ELI-style, stable): ``…/law/{law}/art/{n}/para/{m}``;
+an amended numbering is a version resource ``…/law/{law}/art/{n}/version/{date}``.
+Every source file is loaded into its own named graph ``…/graph/{folder}/{path}``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+
+from rdflib import Namespace, URIRef
+
+BASE = "https://w3id.org/ecpl/"
+
+ECPL = Namespace(BASE + "ontology#")
+SHAPES = Namespace(BASE + "shapes#")
+LAW = Namespace(BASE + "law/")
+CASE = Namespace(BASE + "case/")
+DOCTRINE = Namespace(BASE + "doctrine/")
+SOURCE = Namespace(BASE + "source/")
+GRAPH = Namespace(BASE + "graph/")
+
+ONTOLOGY_IRI = URIRef(BASE + "ontology")
+INFERRED_GRAPH = URIRef(BASE + "graph/inferred")
+TEXT_GRAPH = URIRef(BASE + "graph/text")
+CASE_GRAPH_PREFIX = BASE + "graph/case/"  # stored case graphs; findings in …/findings
+
+# The instruments of DOMAIN.md, by the lower-case key used in IRIs.
+LAW_KEYS = ("ecl", "crpl", "csl", "cc", "rprdin", "pipl", "spc-online", "spc-tort")
+SHORT_TO_KEY = {key.upper(): key for key in LAW_KEYS}
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _check_law(law: str) -> str:
+    key = law.lower()
+    if key not in LAW_KEYS:
+        raise ValueError(f"unknown law {law!r}; expected one of {', '.join(LAW_KEYS)}")
+    return key
+
+
+def law(key: str) -> URIRef:
+    """The law (ELI work level), e.g. ``law("ecl")``."""
+    return LAW[_check_law(key)]
+
+
+def article(key: str, number: int) -> URIRef:
+    """An article by the number it has in the law's original text."""
+    return URIRef(f"{law(key)}/art/{int(number)}")
+
+
+def paragraph(key: str, number: int, para: int) -> URIRef:
+    """A paragraph (款) of an article."""
+    return URIRef(f"{article(key, number)}/para/{int(para)}")
+
+
+def item(key: str, number: int, para: int, item_no: int) -> URIRef:
+    """A numbered item (项) inside a paragraph."""
+    return URIRef(f"{paragraph(key, number, para)}/item/{int(item_no)}")
+
+
+def version(key: str, number: int, in_force: str) -> URIRef:
+    """An article's version under an amendment's numbering, keyed by its in-force date."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", in_force):
+        raise ValueError(f"in-force date must be YYYY-MM-DD, got {in_force!r}")
+    return URIRef(f"{article(key, number)}/version/{in_force}")
+
+
+def slug(text: str) -> str:
+    """A lower-case, hyphenated slug; raises when nothing usable is left."""
+    cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if not cleaned or not _SLUG.match(cleaned):
+        raise ValueError(f"cannot make a slug from {text!r}")
+    return cleaned
+
+
+def case(name: str) -> URIRef:
+    return CASE[slug(name)]
+
+
+def doctrine(name: str) -> URIRef:
+    return DOCTRINE[slug(name)]
+
+
+def source_graph(folder: str, relative: str | Path) -> URIRef:
+    """Named graph of one source file: ``graph/{folder}/{path without suffix}``."""
+    path = PurePosixPath(Path(relative).as_posix())
+    stem = str(path.with_suffix(""))
+    return GRAPH[f"{folder}/{stem}"]
+
+
+def case_graph(case_iri: str) -> URIRef:
+    """Named graph holding a stored case graph (Graph Store Protocol)."""
+    return URIRef(CASE_GRAPH_PREFIX + slug(case_iri.rsplit("/", 1)[-1]))
+
+
+def findings_graph(graph_iri: str) -> URIRef:
+    """The graph paired with a stored case graph, holding its validation findings."""
+    return URIRef(str(graph_iri) + "/findings")
+
+
+def is_ecpl(iri: str) -> bool:
+    return iri.startswith(BASE)
+
+
+def local_path(iri: str) -> str:
+    """Path of an ecpl IRI on the service (``https://w3id.org/ecpl/law/ecl`` -> ``/law/ecl``)."""
+    if not is_ecpl(iri):
+        raise ValueError(f"not an ecpl IRI: {iri}")
+    return "/" + iri[len(BASE) :]

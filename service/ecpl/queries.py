@@ -1,0 +1,166 @@
+"""Named queries: the ``data/queries/*.rq`` files, their headers and their parameters.
+
+A named query starts with a YAML header inside comment lines between ``#---`` markers::
+
+    #---
+    # title: {en: Statutory terms for the platform, zh: 各法对平台的称谓}
+    # description: {en: ..., zh: ...}
+    # competency_question: 1
+    # params:
+    #   - name: date             # the SPARQL variable ?date
+    #     type: xsd:date         # iri | xsd:date | xsd:string | xsd:integer
+    #     default: "2026-01-01"  # optional; a param without default is required
+    #     label: {en: Date, zh: 日期}
+    #---
+    SELECT ... WHERE { ... ?date ... }
+
+Parameters are bound as RDF terms (engine substitutions, or a VALUES block for remote stores),
+never by splicing the user's text into the query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from rdflib import XSD, Literal, URIRef
+from rdflib.term import Identifier
+
+from ecpl import config
+from ecpl.errors import InputError, NotFound
+
+PARAM_TYPES = ("iri", "xsd:date", "xsd:string", "xsd:integer")
+_HEADER = re.compile(r"\A#---\n(?P<body>(?:#.*\n)*?)#---\n", re.MULTILINE)
+_IRI_FORBIDDEN = re.compile(r'[\s<>"{}|^`\\]')
+_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    default: str | None = None
+    label: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str  # file stem, used in /queries/<name>
+    text: str  # the SPARQL text including the header comments
+    title: dict[str, str]
+    description: dict[str, str]
+    params: tuple[Param, ...] = ()
+    competency_question: int | None = None
+
+    def bindings(self, raw: dict[str, str]) -> dict[str, Identifier]:
+        """RDF terms for this query's parameters from user-supplied strings."""
+        unknown = sorted(set(raw) - {p.name for p in self.params})
+        if unknown:
+            raise InputError(f"query {self.name!r} has no parameter {', '.join(unknown)}")
+        terms: dict[str, Identifier] = {}
+        for param in self.params:
+            value = raw.get(param.name, param.default)
+            if value is None:
+                raise InputError(f"query {self.name!r} needs parameter {param.name!r}")
+            terms[param.name] = to_term(param, value)
+        return terms
+
+
+def to_term(param: Param, value: str) -> Identifier:
+    """Turn a user's string into the RDF term a parameter of this type expects."""
+    if param.type == "iri":
+        value = value.strip().removeprefix("<").removesuffix(">")
+        if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value) or _IRI_FORBIDDEN.search(value):
+            raise InputError(f"parameter {param.name!r} must be an absolute IRI, got {value!r}")
+        return URIRef(value)
+    if param.type == "xsd:date":
+        try:
+            dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise InputError(
+                f"parameter {param.name!r} must be a date YYYY-MM-DD, got {value!r}"
+            ) from None
+        return Literal(value.strip(), datatype=XSD.date)
+    if param.type == "xsd:integer":
+        if not re.fullmatch(r"[+-]?\d{1,18}", value.strip()):
+            raise InputError(f"parameter {param.name!r} must be an integer, got {value!r}")
+        return Literal(int(value), datatype=XSD.integer)
+    return Literal(value)
+
+
+def with_values(query: str, bindings: dict[str, Identifier]) -> str:
+    """The query with a VALUES block for ``bindings`` as the first thing in its WHERE clause.
+
+    For stores without native substitution (remote endpoints). The terms are serialised by
+    rdflib (escaped), so user text never reaches the query as syntax.
+    """
+    if not bindings:
+        return query
+    match = re.search(r"\bWHERE\s*\{", query, re.IGNORECASE)
+    if not match:
+        raise ValueError("a parameterised named query needs an explicit WHERE { … }")
+    names = " ".join(f"?{name}" for name in bindings)
+    values = " ".join(term.n3() for term in bindings.values())
+    block = f"\n  VALUES ({names}) {{ ({values}) }}\n"
+    return query[: match.end()] + block + query[match.end() :]
+
+
+def parse(name: str, text: str) -> NamedQuery:
+    """Parse one named query file's text; raises ValueError naming what is wrong."""
+    match = _HEADER.match(text)
+    if not match:
+        raise ValueError(f"{name}.rq: missing the '#---' header")
+    body = "\n".join(line[1:].removeprefix(" ") for line in match["body"].splitlines())
+    header = yaml.safe_load(body) or {}
+    for key in ("title", "description"):
+        value = header.get(key)
+        if not isinstance(value, dict) or not {"en", "zh"} <= set(value):
+            raise ValueError(f"{name}.rq: header '{key}' needs 'en' and 'zh'")
+    params = []
+    for entry in header.get("params") or []:
+        pname, ptype = entry.get("name"), entry.get("type", "xsd:string")
+        if not isinstance(pname, str) or not _NAME.match(pname):
+            raise ValueError(f"{name}.rq: bad parameter name {pname!r}")
+        if ptype not in PARAM_TYPES:
+            raise ValueError(f"{name}.rq: parameter {pname} has unknown type {ptype!r}")
+        if f"?{pname}" not in text[match.end() :]:
+            raise ValueError(f"{name}.rq: parameter {pname} is not used as ?{pname}")
+        default = entry.get("default")
+        params.append(
+            Param(pname, ptype, None if default is None else str(default), entry.get("label", {}))
+        )
+    return NamedQuery(
+        name=name,
+        text=text,
+        title=header["title"],
+        description=header["description"],
+        params=tuple(params),
+        competency_question=header.get("competency_question"),
+    )
+
+
+def queries_dir(root: Path | None = None) -> Path:
+    return config.resource_dir("data", root) / "queries"
+
+
+def load_all(root: Path | None = None) -> dict[str, NamedQuery]:
+    """Every named query by name, in file-name order."""
+    folder = queries_dir(root)
+    return {
+        path.stem: parse(path.stem, path.read_text(encoding="utf-8"))
+        for path in sorted(folder.glob("*.rq"))
+    }
+
+
+def get(name: str, root: Path | None = None) -> NamedQuery:
+    queries = load_all(root)
+    if name not in queries:
+        raise NotFound(f"no named query {name!r}; known: {', '.join(queries) or 'none'}")
+    return queries[name]

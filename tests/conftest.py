@@ -1,0 +1,31 @@
+"""Shared fixtures: the project root, and the reference files in ../shared (skipped if absent)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("ECPL_SHARED", ROOT.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The reference folder ../shared; tests that need it skip where it is absent."""
+    if not (SHARED / "statutes" / "provisions.yaml").is_file():
+        pytest.skip("../shared is absent (reference files for citation checks)")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def provisions(shared: Path) -> list[dict]:
+    """Ground-truth paragraphs from ../shared/statutes/provisions.yaml."""
+    return yaml.safe_load((shared / "statutes" / "provisions.yaml").read_text(encoding="utf-8"))
