@@ -84,7 +84,7 @@ QUERY = """#---
 #     type: xsd:date
 #     default: "2026-01-01"
 #---
-SELECT ?n WHERE { ?provision ?p ?n . FILTER(?date > "2000-01-01"^^<http://www.w3.org/2001/XMLSchema#date>) }
+SELECT ?n WHERE { ?provision ?p ?n . FILTER(?date > ?n) }
 """
 
 

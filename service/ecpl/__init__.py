@@ -1,4 +1,4 @@
-"""ecpl: a knowledge graph of the safety-guarantee obligations of e-commerce platforms in PRC law."""
+"""ecpl: knowledge graph of the safety-guarantee obligations of e-commerce platforms (PRC law)."""
 
 from importlib.metadata import PackageNotFoundError, version
 
