@@ -1,0 +1,80 @@
+"""The project as the checks see it: every Turtle file parsed on its own, grouped by folder.
+
+Files are parsed one by one so that a syntax error names its file and line and the other
+checks still run over the files that did parse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import RDF, RDFS, Graph, URIRef
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from ecpl import sources
+from ecpl.checks.problem import Problem
+
+# Where HermiT is not asked to look: deliberately broken example case graphs.
+REASONER_EXCLUDED = ("data/cases/examples/",)
+
+
+@dataclass
+class Project:
+    """Parsed sources of one project folder, keyed by their path relative to the folder."""
+
+    root: Path
+    files: dict[str, Graph] = field(default_factory=dict)
+
+    def graph(self, *folders: str, exclude: tuple[str, ...] = ()) -> Graph:
+        """The union of the files under the given top-level folders (all when none given)."""
+        union = Graph()
+        for name, graph in self.files.items():
+            top = name.split("/", 1)[0]
+            if folders and top not in folders:
+                continue
+            if any(name.startswith(prefix) for prefix in exclude):
+                continue
+            union += graph
+        return union
+
+    def files_mentioning(self, term: URIRef) -> list[str]:
+        """The files in which ``term`` occurs in any position (for naming where a problem is)."""
+        return [
+            name
+            for name, graph in self.files.items()
+            if (term, None, None) in graph
+            or (None, term, None) in graph
+            or (None, None, term) in graph
+        ]
+
+
+def load(root: Path) -> tuple[Project, list[Problem]]:
+    """Parse every ``*.ttl`` under ``root``; unparseable files become syntax problems."""
+    project = Project(root)
+    problems: list[Problem] = []
+    for source in sources.iter_sources(root):
+        name = source.path.relative_to(root).as_posix()
+        graph = Graph()
+        try:
+            graph.parse(source.path, format="turtle")
+        except BadSyntax as exc:
+            where = f"{name}:{exc.lines + 1}"
+            problems.append(Problem("syntax", where, f"Turtle syntax error: {exc._why}"))
+            continue
+        except Exception as exc:  # rdflib raises assorted errors for bad IRIs, prefixes, …
+            problems.append(Problem("syntax", name, f"Turtle does not parse: {exc}"))
+            continue
+        project.files[name] = graph
+    return project, problems
+
+
+def instances(graph: Graph, classes: Iterable[URIRef]) -> set[URIRef]:
+    """IRIs typed with any of ``classes`` or their subclasses (rdfs:subClassOf closure)."""
+    closure: set[URIRef] = set()
+    for cls in classes:
+        closure.update(
+            c for c in graph.transitive_subjects(RDFS.subClassOf, cls) if isinstance(c, URIRef)
+        )
+    return {s for cls in closure for s in graph.subjects(RDF.type, cls) if isinstance(s, URIRef)}
