@@ -1,0 +1,1 @@
+"""Statute structure helpers: Chinese numerals, the LawRefBook layout, ``ecpl import-text``."""
