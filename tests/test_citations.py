@@ -1,0 +1,378 @@
+"""The project's citations against the reference statute texts in ../shared.
+
+Every provision IRI in ontology/, shapes/ and data/ must exist in the statute (provisions.yaml,
+or the LawRefBook Markdown of the two SPC interpretations, which provisions.yaml lacks); every
+statutory term must occur verbatim in a provision it cites; the liability rules and in-force
+dates must say what DOMAIN.md says. The expected legal answers below are written by hand from
+DOMAIN.md §1 and §3 and the statute text, never computed by the code under test.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, Graph, Literal, URIRef
+
+from ecpl import iri, sources
+from ecpl.iri import ECPL, LAW
+
+CITING = (ECPL.definedIn, ECPL.usedIn, ECPL.legalBasis)
+ECPL_DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
+_DIGITS |= {"七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+_LAW_IRI = re.compile(
+    re.escape(str(LAW)) + r"(?P<law>[a-z-]+)"
+    r"(?:/art/(?P<art>\d+)(?:/para/(?P<para>\d+)(?:/item/(?P<item>\d+))?"
+    r"|/version/(?P<date>\d{4}-\d{2}-\d{2}))?)?"
+)
+_ITEM_LINE = re.compile(r"^（(?P<n>[零〇一二两三四五六七八九十百]+)）")
+_ARTICLE_LINE = re.compile(r"^第(?P<n>[零〇一二两三四五六七八九十百千]+)条(?:\s+|$)(?P<rest>.*)")
+SPC_FILES = {
+    "spc-online": "最高人民法院关于审理网络消费纠纷案件适用法律若干问题的规定（一）",
+    "spc-tort": "最高人民法院关于适用《民法典》侵权责任编的解释（一）",
+}
+
+
+def cn_number(text: str) -> int:
+    """A Chinese numeral as used in article and item numbers (一千一百九十八 -> 1198)."""
+    total, digit = 0, 0
+    for char in text:
+        if char in _DIGITS:
+            digit = _DIGITS[char]
+        elif char in _UNITS:
+            total += (digit or 1) * _UNITS[char]
+            digit = 0
+        else:
+            raise ValueError(f"not a Chinese numeral: {text!r}")
+    return total + digit
+
+
+def spc_articles(path: Path) -> dict[int, list[str]]:
+    """Article number -> its paragraphs (each with its item lines) from a LawRefBook file.
+
+    After the ``<!-- INFO END -->`` marker, an article starts with ``第…条``; each further
+    non-empty line is a new paragraph unless it starts with an item number ``（一）``.
+    """
+    text = path.read_text(encoding="utf-8").split("<!-- INFO END -->", 1)[-1]
+    articles: dict[int, list[str]] = {}
+    current: list[str] | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = _ARTICLE_LINE.match(line)
+        if match:
+            current = articles.setdefault(cn_number(match["n"]), [])
+            current.append(match["rest"])
+        elif current is not None and _ITEM_LINE.match(line) and current:
+            current[-1] += "\n" + line
+        elif current is not None:
+            current.append(line)
+    return articles
+
+
+def items_of(paragraph_text: str) -> list[str]:
+    return [line for line in paragraph_text.splitlines() if _ITEM_LINE.match(line)]
+
+
+@dataclass(frozen=True)
+class Cite:
+    law: str
+    article: int | None = None
+    paragraph: int | None = None
+    item: int | None = None
+    version: str | None = None
+
+
+def parse_cite(term: URIRef) -> Cite | None:
+    match = _LAW_IRI.fullmatch(str(term))
+    if not match:
+        return None
+    num = {k: int(match[k]) if match[k] else None for k in ("art", "para", "item")}
+    return Cite(match["law"], num["art"], num["para"], num["item"], match["date"])
+
+
+class Statutes:
+    """The reference texts: (law key, article, paragraph) -> paragraph text with its items."""
+
+    def __init__(self, provisions: list[dict], shared: Path) -> None:
+        self.paragraphs: dict[tuple[str, int, int], str] = {}
+        for entry in provisions:
+            key = iri.SHORT_TO_KEY[entry["law_short"]]
+            self.paragraphs[(key, entry["article"], entry["paragraph"])] = entry["text_zh"]
+        folder = shared / "statutes" / "lawrefbook" / "司法解释"
+        for key, title in SPC_FILES.items():
+            (path,) = folder.glob(f"{title}*.md")
+            for number, paragraphs in spc_articles(path).items():
+                for index, text in enumerate(paragraphs, start=1):
+                    self.paragraphs[(key, number, index)] = text
+
+    def article(self, law: str, number: int) -> list[str]:
+        return [t for (k, a, _), t in sorted(self.paragraphs.items()) if (k, a) == (law, number)]
+
+    def text(self, cite: Cite) -> str | None:
+        """The text a citation points at; None where the statute has no such provision."""
+        if cite.article is None:
+            return None
+        if cite.paragraph is None:  # an article, or one of its renumbered versions
+            return "\n".join(self.article(cite.law, cite.article)) or None
+        text = self.paragraphs.get((cite.law, cite.article, cite.paragraph))
+        if text is None or cite.item is None:
+            return text
+        items = items_of(text)
+        if cite.item > len(items):
+            return None
+        line = items[cite.item - 1]
+        match = _ITEM_LINE.match(line)
+        return line if match and cn_number(match["n"]) == cite.item else None
+
+
+@pytest.fixture(scope="module")
+def statutes(provisions: list[dict], shared: Path) -> Statutes:
+    return Statutes(provisions, shared)
+
+
+@pytest.fixture(scope="module")
+def graph(root: Path) -> Graph:
+    """ontology/, shapes/ and data/ of the shipped project as one graph."""
+    return sources.load_graph(root=root)
+
+
+def law_terms(graph: Graph) -> set[URIRef]:
+    return {t for triple in graph for t in triple if isinstance(t, URIRef) and t.startswith(LAW)}
+
+
+# --- the helpers read the reference texts correctly (values read off the files by hand) ----
+
+
+@pytest.mark.parametrize(
+    ("numeral", "value"),
+    [("十", 10), ("十五", 15), ("二十四", 24), ("一百零五", 105), ("一千一百九十八", 1198)],
+)
+def test_cn_number(numeral: str, value: int) -> None:
+    assert cn_number(numeral) == value
+
+
+def test_spc_markdown_structure(statutes: Statutes) -> None:
+    # SPC-ONLINE Art. 1 is one paragraph with five items; Arts. 15, 16, 18 one paragraph each.
+    assert len(statutes.article("spc-online", 1)) == 1
+    assert len(items_of(statutes.paragraphs[("spc-online", 1, 1)])) == 5
+    for number in (15, 16, 18):
+        assert len(statutes.article("spc-online", number)) == 1
+    assert "网络直播营销平台经营者" in statutes.paragraphs[("spc-online", 15, 1)]
+    # SPC-TORT Art. 5 has three paragraphs; Art. 24 (supplementary liability) one.
+    assert len(statutes.article("spc-tort", 5)) == 3
+    assert "补充责任" in statutes.paragraphs[("spc-tort", 24, 1)]
+    assert ("spc-tort", 24, 2) not in statutes.paragraphs
+
+
+def test_item_lookup(statutes: Statutes) -> None:
+    # CSL 76 item 3 defines 网络运营者; CSL 76 has five items, so item 6 does not exist.
+    assert "网络运营者" in (statutes.text(Cite("csl", 76, 1, 3)) or "")
+    assert statutes.text(Cite("csl", 76, 1, 6)) is None
+    assert statutes.text(Cite("ecl", 38, 3)) is None
+
+
+# --- every citation exists ------------------------------------------------------------------
+
+
+def test_project_cites_provisions(graph: Graph) -> None:
+    """Guard against the checks below passing on an empty project."""
+    assert len(law_terms(graph)) > 20
+
+
+def test_every_cited_provision_exists(graph: Graph, statutes: Statutes) -> None:
+    missing = []
+    for term in sorted(law_terms(graph)):
+        cite = parse_cite(term)
+        if cite is None or cite.law not in iri.LAW_KEYS:
+            missing.append(f"{term}: not a law/article/paragraph/item IRI of a known law")
+        elif cite.article is not None and statutes.text(cite) is None:
+            missing.append(f"{term}: no such provision in the reference text")
+    assert missing == [], "\n".join(missing)
+
+
+def test_statutory_terms_occur_in_cited_text(graph: Graph, statutes: Statutes) -> None:
+    wrong = []
+    for subject, term in sorted(graph.subject_objects(ECPL.statutoryTerm)):
+        cited = [o for p in CITING for o in graph.objects(subject, p) if isinstance(o, URIRef)]
+        texts = [statutes.text(c) for c in map(parse_cite, cited) if c is not None]
+        if not any(str(term) in t for t in texts if t):
+            shown = ", ".join(sorted(cited)) or "nothing"
+            wrong.append(f"{subject}: {term!s} not found in the text of {shown}")
+    assert wrong == [], "\n".join(wrong)
+
+
+# DOMAIN.md §1: the platform's statutory names and where each law defines or uses them.
+PLATFORM_TERMS = [
+    ("电子商务平台经营者", iri.paragraph("ecl", 9, 2)),
+    ("网络交易平台提供者", iri.article("crpl", 44)),
+    ("网络运营者", iri.item("csl", 76, 1, 3)),
+    ("网络服务提供者", iri.article("cc", 1194)),
+    ("个人信息处理者", iri.article("pipl", 73)),
+]
+
+
+@pytest.mark.parametrize(("term", "provision"), PLATFORM_TERMS)
+def test_platform_terms_cite_where_the_law_defines_or_uses_them(
+    graph: Graph, term: str, provision: URIRef
+) -> None:
+    subjects = {s for s, o in graph.subject_objects(ECPL.statutoryTerm) if str(o) == term}
+    assert subjects, f"no class carries the statutory term {term}"
+    cited = {str(o) for s in subjects for p in CITING for o in graph.objects(s, p)}
+    assert any(c == str(provision) or c.startswith(str(provision) + "/") for c in cited), cited
+
+
+def test_seed_paper_variant_is_not_a_statutory_term(graph: Graph) -> None:
+    # DOMAIN.md §1: 网络交易平台服务提供者 is the seed paper's wording, a variant label only.
+    assert "网络交易平台服务提供者" not in {str(o) for o in graph.objects(None, ECPL.statutoryTerm)}
+
+
+# --- liability rules (DOMAIN.md §3, by hand) ------------------------------------------------
+
+JOINT = ECPL.JointAndSeveralLiability
+RULES: list[tuple[str, URIRef, URIRef]] = [
+    ("Rule-ECL-38-1", JOINT, iri.paragraph("ecl", 38, 1)),
+    ("Rule-ECL-38-2", ECPL.CorrespondingLiability, iri.paragraph("ecl", 38, 2)),
+    ("Rule-CRPL-44-1", ECPL.CompensationWithRecourse, iri.paragraph("crpl", 44, 1)),
+    ("Rule-CRPL-44-2", JOINT, iri.paragraph("crpl", 44, 2)),
+    ("Rule-CC-1195-2", JOINT, iri.paragraph("cc", 1195, 2)),
+    ("Rule-CC-1197", JOINT, iri.paragraph("cc", 1197, 1)),
+    ("Rule-CC-1198-2", ECPL.CorrespondingSupplementaryLiability, iri.paragraph("cc", 1198, 2)),
+    ("Rule-CC-1172", ECPL.ProportionalLiability, iri.paragraph("cc", 1172, 1)),
+    ("Rule-ECL-42-2", JOINT, iri.paragraph("ecl", 42, 2)),
+    ("Rule-ECL-45", JOINT, iri.paragraph("ecl", 45, 1)),
+    ("Rule-SPC-ONLINE-15", JOINT, iri.paragraph("spc-online", 15, 1)),
+    ("Rule-SPC-ONLINE-16", JOINT, iri.paragraph("spc-online", 16, 1)),
+    ("Rule-SPC-ONLINE-18", JOINT, iri.paragraph("spc-online", 18, 1)),
+    ("Rule-ECL-83", ECPL.AdministrativePenalty, iri.paragraph("ecl", 83, 1)),
+    ("Rule-ECL-80", ECPL.AdministrativePenalty, iri.paragraph("ecl", 80, 1)),
+]
+
+
+def cites(graph: Graph, subject: URIRef, provision: URIRef, prop: URIRef) -> bool:
+    """``subject`` cites ``provision`` (or one of its items; a sole paragraph 1 via its article)."""
+    targets = {str(o) for o in graph.objects(subject, prop)}
+    whole_article = (
+        str(provision).rsplit("/para/", 1)[0] if str(provision).endswith("/para/1") else ""
+    )
+    return any(
+        t == str(provision) or t.startswith(str(provision) + "/item/") or t == whole_article
+        for t in targets
+    )
+
+
+@pytest.mark.parametrize(("rule", "form", "basis"), RULES, ids=[r[0] for r in RULES])
+def test_rule_form_and_basis(graph: Graph, rule: str, form: URIRef, basis: URIRef) -> None:
+    subject = ECPL[rule]
+    assert (subject, RDF.type, ECPL.LiabilityRule) in graph, f"{rule} is not an ecpl:LiabilityRule"
+    assert set(graph.objects(subject, ECPL.liabilityForm)) == {form}
+    assert cites(graph, subject, basis, ECPL.legalBasis), f"{rule} does not cite {basis}"
+    nature = ECPL.AdministrativeLiability if form == ECPL.AdministrativePenalty else None
+    if nature is not None:
+        assert nature in set(graph.objects(subject, ECPL.liabilityNature))
+    else:
+        assert ECPL.CivilLiability in set(graph.objects(subject, ECPL.liabilityNature))
+
+
+@pytest.mark.parametrize("rule", ["Rule-CC-1195-2", "Rule-ECL-42-2"])
+def test_enlarged_part_rules_say_so(graph: Graph, rule: str) -> None:
+    # Both paragraphs make the platform jointly liable only for the enlarged part (扩大部分).
+    texts = [
+        str(o)
+        for o in graph.objects(ECPL[rule], None)
+        if isinstance(o, Literal) and o.language == "zh"
+    ]
+    assert any("扩大" in t for t in texts), f"{rule}: nothing says 'enlarged part' (扩大部分)"
+
+
+def test_cc_1198_2_recourse_against_the_third_party(graph: Graph) -> None:
+    rule = ECPL["Rule-CC-1198-2"]
+    assert set(graph.objects(rule, ECPL.recourseAgainst)) == {ECPL.ThirdParty}
+    assert cites(graph, rule, iri.paragraph("cc", 1198, 2), ECPL.recourseBasis)
+
+
+# ECL 80(1) and 83: fines in CNY, ordinary and serious cases (read off the statute by hand).
+FINES = [
+    ("Rule-ECL-83", 50_000, 500_000, 500_000, 2_000_000),
+    ("Rule-ECL-80", 20_000, 100_000, 100_000, 500_000),
+]
+
+
+@pytest.mark.parametrize(("rule", "low", "high", "serious_low", "serious_high"), FINES)
+def test_administrative_fine_ranges(
+    graph: Graph, rule: str, low: int, high: int, serious_low: int, serious_high: int
+) -> None:
+    subject = ECPL[rule]
+    expected = {
+        ECPL.fineMinCNY: low,
+        ECPL.fineMaxCNY: high,
+        ECPL.seriousFineMinCNY: serious_low,
+        ECPL.seriousFineMaxCNY: serious_high,
+    }
+    for prop, amount in expected.items():
+        values = [Decimal(str(v)) for v in graph.objects(subject, prop)]
+        assert values == [Decimal(amount)], f"{rule} {prop}: {values}"
+
+
+# --- in-force dates (DOMAIN.md, abbreviations) ------------------------------------------------
+
+IN_FORCE = [
+    ("ecl", "2019-01-01"),
+    ("crpl", "2014-03-15"),
+    ("csl", "2017-06-01"),
+    ("cc", "2021-01-01"),
+    ("pipl", "2021-11-01"),
+    ("spc-online", "2022-03-15"),
+    ("spc-tort", "2024-09-27"),
+]
+
+
+def in_force_dates(graph: Graph, subject: URIRef) -> list[str]:
+    """``ecpl:inForceFrom`` values of ``subject`` (each must be an xsd:date)."""
+    values = list(graph.objects(subject, ECPL.inForceFrom))
+    for value in values:
+        assert isinstance(value, Literal) and value.datatype == ECPL_DATE, f"{subject}: {value!r}"
+    return [str(v) for v in values]
+
+
+@pytest.mark.parametrize(("law", "date"), IN_FORCE)
+def test_instrument_in_force_date(graph: Graph, law: str, date: str) -> None:
+    """The text the project cites took effect on DOMAIN.md's date.
+
+    Either the instrument itself entered into force then, or (CRPL: the 1993 law, in force
+    1994-01-01, cited in its 2013 text) it is older and its cited articles' earliest versions
+    take effect on that date.
+    """
+    (law_date,) = in_force_dates(graph, iri.law(law))
+    if law_date == date:
+        return
+    versions = [
+        v
+        for v in graph.subjects(RDF.type, ECPL.ProvisionVersion)
+        if str(v).startswith(str(iri.law(law)) + "/")
+    ]
+    version_dates = [d for v in versions for d in in_force_dates(graph, v)]
+    assert law_date < date and version_dates and min(version_dates) == date, (
+        f"{law} in force from {law_date}, its versions from {sorted(set(version_dates))}"
+    )
+
+
+def test_csl_amended_numbering_in_force_2026(graph: Graph) -> None:
+    versions = [
+        v
+        for v in graph.subjects(RDF.type, ECPL.ProvisionVersion)
+        if str(v).startswith(str(iri.law("csl")) + "/")
+    ]
+    assert versions, "no CSL ProvisionVersion for the 2025 amendment"
+    starts = {str(v): in_force_dates(graph, v) for v in versions}
+    for version, dates in starts.items():
+        cite = parse_cite(URIRef(version))
+        assert cite is not None and cite.version is not None, version
+        assert dates == [cite.version], f"{version} in force from {dates}"
+    assert any(dates == ["2026-01-01"] for dates in starts.values())
