@@ -7,6 +7,7 @@ one named query. Each test adds or edits one file to break exactly one thing.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -353,6 +354,30 @@ def test_cli_lists_each_problem_and_exits_1(project: Path) -> None:
     assert "[syntax] data/laws/broken.ttl:7: Turtle syntax error" in lines[0]
     assert any(line.startswith("[labels] ecpl:Court: no @zh label") for line in lines)
     assert "Traceback" not in result.stdout + result.stderr
+
+
+@needs_java
+def test_cli_keeps_hermit_quiet_unless_verbose(project: Path) -> None:
+    quiet = run_cli(str(project))
+    assert quiet.returncode == 0, quiet.stdout + quiet.stderr
+    assert "HermiT" not in quiet.stdout + quiet.stderr
+    loud = run_cli(str(project), "--verbose")
+    assert loud.returncode == 0
+    assert "Running HermiT" in loud.stderr
+
+
+def test_cli_without_java_names_the_problem(project: Path) -> None:
+    env = {**os.environ, "PATH": str(project / "no-such-bin")}
+    result = subprocess.run(
+        [sys.executable, "-m", "ecpl", "check", str(project)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert result.returncode == 1
+    assert "[reasoner] java: HermiT needs Java (java not found on PATH)" in result.stdout
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize("kind", ["missing", "file", "empty"])

@@ -70,6 +70,9 @@ def check_reasoner(project: Project, verbose: bool = False) -> list[Problem]:
                     "run with --verbose or open it in Protégé to get an explanation",
                 )
             ]
+        except owlready2.OwlReadyOntologyParsingError as exc:
+            detail = " ".join(str(exc).split())[:500]
+            return [Problem("reasoner", "ontology/ + data/", f"owlready2 cannot load: {detail}")]
         except owlready2.OwlReadyJavaError as exc:
             detail = " ".join(str(exc).split())[:500]
             return [Problem("reasoner", "ontology/ + data/", f"HermiT failed: {detail}")]
