@@ -1,0 +1,122 @@
+"""/ : the browser query editor (YASGUI, served from static/vendor/, never from a CDN).
+
+YASGUI is put in static/vendor/ by ``scripts/fetch-assets.sh``. Where it is missing (no
+node/npm at setup) — or with ``?plain=1`` — the page is a plain form that GETs /sparql, so
+the editor works without JavaScript. The named queries are offered as ready examples: links
+that open them in the editor with their default parameters bound.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, render_template, request, url_for
+
+from ecpl import iri
+from ecpl import queries as named
+from ecpl.web.context import get_settings
+
+bp = Blueprint(
+    "editor",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/assets",
+)
+
+SPARQL_PATH = "/sparql"  # the W3C SPARQL 1.1 Protocol endpoint (ecpl.web.sparql)
+VENDOR_DIR = Path(__file__).resolve().parent / "static" / "vendor"
+VENDOR_FILES = ("yasgui.min.js", "yasgui.min.css")
+
+# The instruments of the graph, for the links to /law/{key} (names from DOMAIN.md).
+LAW_NAMES: dict[str, tuple[str, str]] = {
+    "ecl": ("电子商务法", "E-Commerce Law"),
+    "crpl": ("消费者权益保护法", "Consumer Rights Protection Law"),
+    "csl": ("网络安全法", "Cybersecurity Law"),
+    "cc": ("民法典", "Civil Code"),
+    "rprdin": ("信息网络传播权保护条例", "Regulation on the Right of Communication via Networks"),
+    "pipl": ("个人信息保护法", "Personal Information Protection Law"),
+    "spc-online": (
+        "网络消费纠纷司法解释（一）",
+        "SPC Interpretation on Online Consumer Disputes (I)",
+    ),
+    "spc-tort": ("侵权责任编解释（一）", "SPC Interpretation on the Tort Liability Book (I)"),
+}
+
+DEFAULT_QUERY = """PREFIX ecpl: <https://w3id.org/ecpl/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+
+# The duties of the safety-guarantee obligation and their phases
+SELECT ?duty ?label ?phase WHERE {
+  ?duty a ecpl:Duty ;
+        rdfs:label ?label .
+  OPTIONAL { ?duty ecpl:phase ?phase }
+  FILTER (lang(?label) = "zh")
+}
+ORDER BY ?phase ?duty
+"""
+
+
+def vendor_assets_present(folder: Path = VENDOR_DIR) -> bool:
+    """True when both YASGUI files are in place (the page then loads the full editor)."""
+    return all(
+        (folder / name).is_file() and (folder / name).stat().st_size > 0 for name in VENDOR_FILES
+    )
+
+
+def example_text(query: named.NamedQuery) -> str:
+    """The query as the editor shows it: parameters with defaults bound in a VALUES block.
+
+    Parameters without a default stay as variables, so the example runs over all values.
+    """
+    defaults = {p.name: named.to_term(p, p.default) for p in query.params if p.default is not None}
+    try:
+        return named.with_values(query.text, defaults)
+    except ValueError:
+        return query.text
+
+
+def examples(queries: dict[str, named.NamedQuery]) -> list[dict[str, Any]]:
+    """Each named query as an editor example: titles, text, and a link that opens it."""
+    items = []
+    for query in queries.values():
+        text = example_text(query)
+        title = query.title.get("zh", query.name)
+        items.append(
+            {
+                "name": query.name,
+                "title": dict(query.title),
+                "competency_question": query.competency_question,
+                "query": text,
+                "href": url_for("editor.index")
+                + "?"
+                + urlencode({"query": text, "tabTitle": title}),
+                "doc": url_for("queries.index") + "#" + query.name,
+            }
+        )
+    return items
+
+
+@bp.get("/")
+def index() -> Response:
+    """The editor page; ``?query=`` pre-fills it, ``?run=1`` runs it at once (YASGUI)."""
+    settings = get_settings()
+    use_yasgui = vendor_assets_present() and request.args.get("plain") is None
+    config = {
+        "endpoint": SPARQL_PATH,
+        "defaultQuery": DEFAULT_QUERY,
+        "autorun": request.args.get("run") == "1",
+    }
+    page = render_template(
+        "editor.html",
+        use_yasgui=use_yasgui,
+        config=config,
+        query=request.args.get("query") or DEFAULT_QUERY,
+        examples=examples(named.load_all(settings.root)),
+        laws=[
+            (iri.local_path(str(iri.law(key))), key.upper(), *LAW_NAMES[key]) for key in LAW_NAMES
+        ],
+    )
+    return Response(page, mimetype="text/html")

@@ -1,0 +1,152 @@
+"""/validate: check a posted case graph against the duty shapes and report the findings.
+
+The case graph comes as the request body (its Content-Type says the syntax), as a multipart
+upload (field ``file``) or as a form field (``data``, pasted text), with an optional ``syntax``
+field naming the syntax. The answer is the SHACL report plus the findings (breached duties with
+their legal basis, triggered rules, liability per doctrinal position) as Turtle, JSON-LD, a JSON
+summary or an HTML page. A case that does not conform is still a successful validation (200).
+
+The size limit is checked on Content-Length before the body is read, and again while reading
+bodies that come without one, so an oversized upload is refused without being buffered.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request
+from rdflib import Graph
+
+from ecpl.errors import InputError, TooLarge
+from ecpl.rdfio import parse_rdf
+from ecpl.web.conneg import JSONLD, TURTLE, content_type, serialize_graph
+from ecpl.web.context import get_settings
+from ecpl.web.queries import choose_format
+
+bp = Blueprint("validate", __name__, template_folder="templates")
+
+# Output formats: short name (``format`` parameter) -> media type; the first answers */*.
+OUTPUT_TYPES = {
+    "json": "application/json",
+    "html": "text/html",
+    "turtle": TURTLE,
+    "jsonld": JSONLD,
+}
+# Input syntaxes a form may name (``syntax`` field), as ``ecpl.rdfio.parse_rdf`` formats.
+SYNTAXES = {"turtle": "Turtle", "jsonld": "JSON-LD", "ntriples": "N-Triples", "rdfxml": "RDF/XML"}
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+@bp.get("/validate")
+def form() -> str:
+    """The form: paste or upload a case graph and choose its syntax."""
+    return render_template(
+        "validate_form.html", syntaxes=SYNTAXES, max_bytes=get_settings().max_upload_bytes
+    )
+
+
+@bp.post("/validate")
+def run() -> Response:
+    """Validate the posted case graph; 200 with the report whether or not it conforms."""
+    limit = get_settings().max_upload_bytes
+    length = request.content_length
+    if length is not None and length > limit:
+        raise TooLarge(f"the case graph is {length} bytes; the limit is {limit} bytes")
+    case = _read_case(limit)
+    graph = parse_rdf(
+        case.data,
+        media_type=case.media_type,
+        filename=case.filename,
+        format=case.syntax,
+        max_bytes=limit,
+    )
+    # Imported on first use: pyshacl and the shapes load only when a case is validated.
+    from ecpl.validation import validate as validate_graph
+
+    report = validate_graph(graph)
+    return _respond(report)
+
+
+@dataclass(frozen=True)
+class PostedCase:
+    data: bytes
+    media_type: str | None = None
+    filename: str | None = None
+    syntax: str | None = None  # a SYNTAXES key named by the form
+
+
+def _read_case(limit: int) -> PostedCase:
+    """The posted case graph and what tells its syntax (form field, file name, media type)."""
+    if request.mimetype in FORM_TYPES:
+        request.max_content_length = limit  # form parsing refuses more than the limit too
+        syntax = request.form.get("syntax") or None
+        if syntax is not None and syntax not in SYNTAXES:
+            raise InputError(
+                f"unknown syntax {syntax!r}; choose one of {', '.join(SYNTAXES)} or leave it empty"
+            )
+        upload = request.files.get("file")
+        if upload is not None and upload.filename:
+            data = _within(upload.stream.read(limit + 1), limit)
+            generic = ("", "application/octet-stream", "text/plain")
+            media_type = None if upload.mimetype in generic else upload.mimetype
+            return PostedCase(data, media_type, upload.filename, syntax)
+        pasted = request.form.get("data", "")
+        if pasted.strip():
+            data = _within(pasted.encode("utf-8"), limit)
+            return PostedCase(data, syntax=syntax or guess_syntax(pasted))
+        raise InputError("no case graph: upload a file (field 'file') or paste it (field 'data')")
+    data = request.stream.read(limit + 1)
+    if not data.strip():
+        raise InputError(
+            "no case graph: send it as the request body with its Content-Type "
+            "(text/turtle, application/ld+json, application/n-triples, application/rdf+xml)"
+        )
+    return PostedCase(_within(data, limit), media_type=request.mimetype or None)
+
+
+def guess_syntax(text: str) -> str:
+    """The likely syntax of pasted text when the form names none (N-Triples parses as Turtle)."""
+    start = text.lstrip()[:200]
+    if start.startswith(("{", "[")):
+        return "jsonld"
+    if start.startswith("<?xml") or "<rdf:RDF" in start:
+        return "rdfxml"
+    return "turtle"
+
+
+def _within(data: bytes, limit: int) -> bytes:
+    if len(data) > limit:
+        raise TooLarge(f"the case graph is larger than the limit of {limit} bytes")
+    return data
+
+
+def _respond(report: Any) -> Response:
+    chosen = request.form.get("format") if request.mimetype in FORM_TYPES else None
+    if chosen not in OUTPUT_TYPES:
+        chosen = choose_format(OUTPUT_TYPES)
+    if chosen == "html":
+        summary = summary_of(report)
+        response = Response(
+            render_template("validate_report.html", summary=summary), mimetype="text/html"
+        )
+    elif chosen in ("turtle", "jsonld"):
+        graph: Graph = report.graph()
+        media = OUTPUT_TYPES[chosen]
+        response = Response(serialize_graph(graph, media), content_type=content_type(media))
+    else:
+        body = json.dumps(summary_of(report), ensure_ascii=False, indent=2)
+        response = Response(body, mimetype="application/json")
+    response.vary.add("Accept")
+    return response
+
+
+def summary_of(report: Any) -> dict[str, Any]:
+    """The report's JSON summary as a dict (``Report.to_json()`` may give text or a dict)."""
+    value = report.to_json()
+    if isinstance(value, str | bytes):
+        value = json.loads(value)
+    if not isinstance(value, dict):
+        raise TypeError("Report.to_json() must give a JSON object")
+    return value
