@@ -61,14 +61,18 @@ ecpl:IdentityVerificationDuty a owl:NamedIndividual, ecpl:Duty ;
 LAWS = (
     PREFIXES
     + """
-<https://w3id.org/ecpl/law/ecl> a ecpl:Law .
+<https://w3id.org/ecpl/law/ecl> a ecpl:Law ; rdfs:label "电子商务法"@zh, "ECL"@en .
 <https://w3id.org/ecpl/law/ecl/art/9> a ecpl:Article ;
+    rdfs:label "电子商务法第九条"@zh, "ECL Art. 9"@en ;
     ecpl:partOf <https://w3id.org/ecpl/law/ecl> ; ecpl:number 9 .
 <https://w3id.org/ecpl/law/ecl/art/9/para/2> a ecpl:Paragraph ;
+    rdfs:label "电子商务法第九条第二款"@zh, "ECL Art. 9(2)"@en ;
     ecpl:partOf <https://w3id.org/ecpl/law/ecl/art/9> ; ecpl:number 2 .
 <https://w3id.org/ecpl/law/ecl/art/27> a ecpl:Article ;
+    rdfs:label "电子商务法第二十七条"@zh, "ECL Art. 27"@en ;
     ecpl:partOf <https://w3id.org/ecpl/law/ecl> ; ecpl:number 27 .
 <https://w3id.org/ecpl/law/ecl/art/27/para/1> a ecpl:Paragraph ;
+    rdfs:label "电子商务法第二十七条第一款"@zh, "ECL Art. 27(1)"@en ;
     ecpl:partOf <https://w3id.org/ecpl/law/ecl/art/27> ; ecpl:number 1 .
 """
 )
@@ -187,6 +191,28 @@ def test_pref_label_counts_and_used_terms_need_labels_too(project: Path) -> None
     found = problems_of(project, "labels")
     assert [(p.subject, p.message) for p in found] == [
         ("ecpl:Consumer", "no @zh and @en label (rdfs:label or skos:prefLabel)")
+    ]
+
+
+def test_provisions_and_positions_in_data_need_labels(project: Path) -> None:
+    write(
+        project,
+        "data/doctrine/p.ttl",
+        PREFIXES
+        + '<https://w3id.org/ecpl/doctrine/civil> a ecpl:Duty ; rdfs:label "民事责任说"@zh .\n',
+    )
+    write(
+        project,
+        "data/laws/extra.ttl",
+        PREFIXES + "<https://w3id.org/ecpl/law/ecl/art/38> a ecpl:Article .\n",
+    )
+    found = problems_of(project, "labels")
+    assert [(p.subject, p.message) for p in found] == [
+        ("<https://w3id.org/ecpl/doctrine/civil>", "no @en label (rdfs:label or skos:prefLabel)"),
+        (
+            "<https://w3id.org/ecpl/law/ecl/art/38>",
+            "no @zh and @en label (rdfs:label or skos:prefLabel)",
+        ),
     ]
 
 

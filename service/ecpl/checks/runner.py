@@ -14,7 +14,7 @@ def run_checks(root: Path, use_reasoner: bool = True, verbose: bool = False) -> 
     problems += syntax.check_queries(root)
     everything = loaded.graph()
     problems += terms.check_declared_terms(loaded)
-    problems += labels.check_labels(everything)
+    problems += labels.check_labels(everything, loaded.graph("data"))
     problems += bases.check_legal_basis(loaded.graph("ontology", "data"))
     problems += provisions.check_provisions(loaded)
     if use_reasoner:
