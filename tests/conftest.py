@@ -29,3 +29,6 @@ def shared() -> Path:
 def provisions(shared: Path) -> list[dict]:
     """Ground-truth paragraphs from ../shared/statutes/provisions.yaml."""
     return yaml.safe_load((shared / "statutes" / "provisions.yaml").read_text(encoding="utf-8"))
+
+
+from live_server import live_server  # noqa: E402, F401

@@ -1,0 +1,250 @@
+"""The embedded store: pyoxigraph in memory (default) or on disk (RocksDB folder).
+
+One named graph per source file and the union of all graphs as the default graph for queries.
+Writes happen in this process under one lock; timed queries run in forked workers
+(:mod:`ecpl.store.pool`) that are refreshed after each write, so every later query sees it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.term import Identifier, Node
+
+from ecpl import iri
+from ecpl.errors import InputError, NotFound, Unavailable
+from ecpl.store import inference, policy
+from ecpl.store.base import QueryResult, Row
+from ecpl.store.pool import QueryPool
+from ecpl.store.terms import to_ox, to_rdflib
+
+Triple = tuple[Node, Node, Node]
+
+
+def _graph_nodes(graphs: Sequence[str] | None) -> list[ox.NamedNode] | None:
+    return None if graphs is None else [ox.NamedNode(g) for g in graphs]
+
+
+def run_query(
+    store: ox.Store,
+    sparql: str,
+    substitutions: Mapping[str, Identifier] | None,
+    default_graphs: Sequence[str] | None,
+    named_graphs: Sequence[str] | None,
+    row_limit: int | None,
+) -> QueryResult:
+    """Execute on pyoxigraph and convert to rdflib terms (runs in-process or in a worker)."""
+    options: dict[str, Any] = {}
+    if default_graphs is not None:
+        options["default_graph"] = _graph_nodes(default_graphs)
+    else:
+        options["use_default_graph_as_union"] = True
+    if named_graphs is not None:
+        options["named_graphs"] = _graph_nodes(named_graphs)
+    if substitutions:
+        options["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in substitutions.items()}
+    try:
+        answer = store.query(sparql, **options)
+    except SyntaxError as exc:
+        raise InputError(f"SPARQL syntax error: {exc}") from None
+    except OSError as exc:
+        raise Unavailable(f"the store could not be read: {exc}") from None
+    try:
+        if isinstance(answer, ox.QueryBoolean):
+            return QueryResult("ask", boolean=bool(answer))
+        if isinstance(answer, ox.QuerySolutions):
+            names = [v.value for v in answer.variables]
+            rows: list[Row] = []
+            truncated = False
+            for solution in answer:
+                if row_limit is not None and len(rows) >= row_limit:
+                    truncated = True
+                    break
+                row: Row = {}
+                for name in names:
+                    value = solution[name]
+                    if value is not None:
+                        row[name] = to_rdflib(value)
+                rows.append(row)
+            return QueryResult("select", variables=names, rows=rows, truncated=truncated)
+        triples: list[Triple] = []
+        truncated = False
+        for t in answer:
+            if row_limit is not None and len(triples) >= row_limit:
+                truncated = True
+                break
+            triples.append((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        return QueryResult("graph", triples=triples, truncated=truncated)
+    except OSError as exc:  # evaluation errors surface while iterating
+        raise InputError(f"SPARQL evaluation error: {exc}") from None
+
+
+class OxigraphStore:
+    """pyoxigraph behind the :class:`ecpl.store.base.Store` protocol."""
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        service_allow_list: Sequence[str] = (),
+        workers: int = 2,
+    ) -> None:
+        self.path = path
+        self.service_allow_list = tuple(service_allow_list)
+        self.workers = workers
+        self.raw = ox.Store(str(path)) if path is not None else ox.Store()
+        self._lock = threading.RLock()
+        self._pool: QueryPool | None = None
+        self._pool_lock = threading.Lock()
+
+    # -- queries ---------------------------------------------------------------------------
+    def _has_graph(self, graph: str) -> bool:
+        return self.raw.contains_named_graph(ox.NamedNode(graph))
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        timeout_s: float | None = None,
+        row_limit: int | None = None,
+    ) -> QueryResult:
+        policy.check(sparql, has_graph=self._has_graph, service_allow_list=self.service_allow_list)
+        policy.check_graphs(default_graphs or (), self._has_graph, what="default-graph-uri")
+        policy.check_graphs(named_graphs or (), self._has_graph, what="named-graph-uri")
+        args = (sparql, dict(bindings or {}), default_graphs, named_graphs, row_limit)
+        if timeout_s is None:
+            return run_query(self.raw, *args)
+        return self._get_pool().run(args, timeout_s)
+
+    def _get_pool(self) -> QueryPool:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = QueryPool(self._worker_task(), self.workers, self._lock)
+            return self._pool
+
+    def _worker_task(self) -> Any:
+        if self.path is None:
+            store = self.raw  # inherited copy-on-write by the forked worker
+
+            def task(*args: Any) -> QueryResult:
+                return run_query(store, *args)
+
+            return task
+        path = str(self.path)
+        opened: dict[str, ox.Store] = {}
+
+        def disk_task(*args: Any) -> QueryResult:
+            if "store" not in opened:  # a forked worker opens its own read-only handle
+                opened["store"] = ox.Store.read_only(path)
+            return run_query(opened["store"], *args)
+
+        return disk_task
+
+    # -- writes ----------------------------------------------------------------------------
+    def _written(self) -> None:
+        if self._pool is not None:
+            self._pool.refresh()
+
+    def update(self, sparql: str) -> None:
+        policy.check(
+            sparql,
+            has_graph=lambda _: True,
+            service_allow_list=self.service_allow_list,
+            update=True,
+        )
+        with self._lock:
+            try:
+                self.raw.update(sparql)
+            except SyntaxError as exc:
+                raise InputError(f"SPARQL update syntax error: {exc}") from None
+            except OSError as exc:
+                raise InputError(f"SPARQL update failed: {exc}") from None
+            self.reinfer()
+            self._written()
+
+    def put_graph(self, iri_: str, graph: Graph) -> None:
+        with self._lock:
+            self.raw.remove_graph(ox.NamedNode(iri_)) if self._has_graph(iri_) else None
+            self._add(iri_, graph)
+            self.reinfer()
+            self._written()
+
+    def add_graph(self, iri_: str, graph: Graph) -> None:
+        with self._lock:
+            self._add(iri_, graph)
+            self.reinfer()
+            self._written()
+
+    def _add(self, iri_: str, graph: Graph) -> None:
+        name = ox.NamedNode(iri_)
+        self.raw.add_graph(name)
+        self.raw.extend(
+            ox.Quad(to_ox(s), to_ox(p), to_ox(o), name)  # type: ignore[arg-type]
+            for s, p, o in graph
+        )
+
+    def delete_graph(self, iri_: str) -> None:
+        with self._lock:
+            if not self._has_graph(iri_):
+                raise NotFound(f"no graph <{iri_}> in the store")
+            self.raw.remove_graph(ox.NamedNode(iri_))
+            self.reinfer()
+            self._written()
+
+    def reinfer(self) -> int:
+        """Recompute the materialised closure in ``graph/inferred`` from the asserted triples."""
+        with self._lock:
+            target = ox.NamedNode(str(iri.INFERRED_GRAPH))
+            if self.raw.contains_named_graph(target):
+                self.raw.remove_graph(target)
+
+            def construct(query: str) -> Iterable[Triple]:
+                answer = self.raw.query(query, use_default_graph_as_union=True)
+                assert isinstance(answer, ox.QueryTriples)
+                for t in answer:
+                    yield (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+
+            def contains(triple: Triple) -> bool:
+                s, p, o = (to_ox(term) for term in triple)
+                return any(True for _ in self.raw.quads_for_pattern(s, p, o, None))  # type: ignore[arg-type]
+
+            def add(triples: set[Triple]) -> None:
+                self.raw.add_graph(target)
+                self.raw.extend(
+                    ox.Quad(to_ox(s), to_ox(p), to_ox(o), target)  # type: ignore[arg-type]
+                    for s, p, o in triples
+                )
+
+            return inference.materialise(construct, contains, add)
+
+    # -- reads -----------------------------------------------------------------------------
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self.raw.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def get_graph(self, iri_: str) -> Graph:
+        if not self._has_graph(iri_):
+            raise NotFound(f"no graph <{iri_}> in the store")
+        graph = Graph()
+        for quad in self.raw.quads_for_pattern(None, None, None, ox.NamedNode(iri_)):
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        return graph
+
+    def triple_count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self.raw)
+        return sum(1 for _ in self.raw.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+        if self.path is not None:
+            self.raw.flush()

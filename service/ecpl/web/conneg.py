@@ -1,0 +1,282 @@
+"""Content negotiation and serialisation: the one place that maps media types to formats.
+
+``negotiate`` honours q-values, ``*/*`` and ``type/*``; a ``format`` parameter (a short name
+such as ``json`` or a media type) wins over Accept, as users of Virtuoso and Fuseki expect.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from xml.sax.saxutils import escape, quoteattr
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Identifier
+
+from ecpl.errors import NotAcceptable
+from ecpl.store.base import QueryResult
+
+SPARQL_JSON = "application/sparql-results+json"
+SPARQL_XML = "application/sparql-results+xml"
+CSV = "text/csv"
+TSV = "text/tab-separated-values"
+TURTLE = "text/turtle"
+NTRIPLES = "application/n-triples"
+JSONLD = "application/ld+json"
+RDFXML = "application/rdf+xml"
+
+# Offers in order of preference: the first is the default for */* or no Accept.
+RESULT_TYPES: tuple[str, ...] = (SPARQL_JSON, SPARQL_XML, CSV, TSV)
+RDF_TYPES: tuple[str, ...] = (TURTLE, NTRIPLES, JSONLD, RDFXML)
+
+RDFLIB_FORMATS = {TURTLE: "turtle", NTRIPLES: "nt", JSONLD: "json-ld", RDFXML: "xml"}
+
+# Short names for the ``format`` parameter, and media types clients use as synonyms.
+FORMAT_NAMES: dict[str, str] = {
+    "json": SPARQL_JSON,
+    "srj": SPARQL_JSON,
+    "xml": SPARQL_XML,
+    "srx": SPARQL_XML,
+    "csv": CSV,
+    "tsv": TSV,
+    "turtle": TURTLE,
+    "ttl": TURTLE,
+    "nt": NTRIPLES,
+    "ntriples": NTRIPLES,
+    "n-triples": NTRIPLES,
+    "jsonld": JSONLD,
+    "json-ld": JSONLD,
+    "rdfxml": RDFXML,
+    "rdf": RDFXML,
+    "rdf+xml": RDFXML,
+}
+ALIASES: dict[str, str] = {
+    "application/json": SPARQL_JSON,
+    "application/xml": SPARQL_XML,
+    "text/xml": SPARQL_XML,
+    "text/plain": NTRIPLES,
+    "application/x-turtle": TURTLE,
+    "application/json+ld": JSONLD,
+}
+
+
+def _parse_accept(header: str) -> list[tuple[str, float, int]]:
+    """(media range, q, position) for each entry of an Accept header; malformed q counts as 0."""
+    ranges = []
+    for position, part in enumerate(header.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not media:
+            continue
+        q = 1.0
+        for param in fields[1:]:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    q = 0.0
+        ranges.append((media, q, position))
+    return ranges
+
+
+def _matches(media_range: str, offer: str) -> int:
+    """Specificity of the match (3 exact, 2 alias, 1 type/*, 0 */*), or -1."""
+    if media_range == offer:
+        return 3
+    if ALIASES.get(media_range) == offer:
+        return 2
+    if media_range == "*/*":
+        return 0
+    if media_range.endswith("/*") and offer.startswith(media_range[:-1]):
+        return 1
+    return -1
+
+
+def negotiate(
+    accept_header: str | None, offers: Sequence[str], format_param: str | None = None
+) -> str:
+    """The offer to answer with; raises NotAcceptable naming what is available."""
+    if format_param:
+        wanted = format_param.strip().lower()
+        media = FORMAT_NAMES.get(wanted) or ALIASES.get(wanted) or wanted
+        if media in offers:
+            return media
+        raise NotAcceptable(
+            f"format {format_param!r} is not available here; use one of "
+            + ", ".join(sorted({k for k, v in FORMAT_NAMES.items() if v in offers}))
+        )
+    if not accept_header or not accept_header.strip():
+        return offers[0]
+    best: tuple[float, int, int, int] | None = None
+    chosen = None
+    ranges = _parse_accept(accept_header)
+    for index, offer in enumerate(offers):
+        # The most specific range matching this offer decides its q (RFC 9110 §12.5.1).
+        matches = [(_matches(m, offer), q) for m, q, _ in ranges]
+        matches = [(spec, q) for spec, q in matches if spec >= 0]
+        if not matches:
+            continue
+        spec, q = max(matches)
+        if q <= 0:
+            continue
+        key = (q, spec, -index, 0)
+        if best is None or key > best:
+            best, chosen = key, offer
+    if chosen is None:
+        raise NotAcceptable(f"cannot answer in {accept_header!r}; available: {', '.join(offers)}")
+    return chosen
+
+
+def content_type(media_type: str) -> str:
+    """The Content-Type header value (text formats get a charset)."""
+    if media_type in (CSV, TSV, TURTLE, NTRIPLES):
+        return f"{media_type}; charset=utf-8"
+    return media_type
+
+
+# -- SPARQL results ---------------------------------------------------------------------------
+def _json_term(term: Identifier) -> dict[str, str]:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    if isinstance(term, Literal):
+        out = {"type": "literal", "value": str(term)}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype is not None:
+            out["datatype"] = str(term.datatype)
+        return out
+    raise TypeError(f"cannot serialise {term!r}")
+
+
+def _json(result: QueryResult) -> bytes:
+    body: dict[str, object] = {
+        "head": {"vars": result.variables} if result.kind == "select" else {}
+    }
+    if result.kind == "ask":
+        body["boolean"] = bool(result.boolean)
+    else:
+        body["results"] = {
+            "bindings": [{k: _json_term(v) for k, v in row.items()} for row in result.rows]
+        }
+    if result.truncated:
+        head = body["head"]
+        assert isinstance(head, dict)
+        head["link"] = ["urn:ecpl:truncated"]
+        body["truncated"] = True  # non-standard member, ignored by standard readers
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+
+def _xml_term(term: Identifier) -> str:
+    if isinstance(term, URIRef):
+        return f"<uri>{escape(str(term))}</uri>"
+    if isinstance(term, BNode):
+        return f"<bnode>{escape(str(term))}</bnode>"
+    assert isinstance(term, Literal)
+    if term.language:
+        return f"<literal xml:lang={quoteattr(term.language)}>{escape(str(term))}</literal>"
+    if term.datatype is not None:
+        return f"<literal datatype={quoteattr(str(term.datatype))}>{escape(str(term))}</literal>"
+    return f"<literal>{escape(str(term))}</literal>"
+
+
+def _xml(result: QueryResult) -> bytes:
+    out = ['<?xml version="1.0" encoding="utf-8"?>']
+    out.append('<sparql xmlns="http://www.w3.org/2005/sparql-results#">')
+    if result.truncated:
+        out.append("<!-- results cut at the service's row limit -->")
+    out.append("<head>")
+    out.extend(f"<variable name={quoteattr(v)}/>" for v in result.variables)
+    if result.truncated:
+        out.append('<link href="urn:ecpl:truncated"/>')
+    out.append("</head>")
+    if result.kind == "ask":
+        out.append(f"<boolean>{'true' if result.boolean else 'false'}</boolean>")
+    else:
+        out.append("<results>")
+        for row in result.rows:
+            out.append("<result>")
+            for name, term in row.items():
+                out.append(f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>")
+            out.append("</result>")
+        out.append("</results>")
+    out.append("</sparql>")
+    return "\n".join(out).encode("utf-8")
+
+
+def _csv(result: QueryResult) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if result.kind == "ask":
+        writer.writerow(["_askResult"])
+        writer.writerow(["true" if result.boolean else "false"])
+    else:
+        writer.writerow(result.variables)
+        for row in result.rows:
+            writer.writerow(
+                [
+                    ("_:" + str(row[v]) if isinstance(row[v], BNode) else str(row[v]))
+                    if v in row
+                    else ""
+                    for v in result.variables
+                ]
+            )
+    return buffer.getvalue().encode("utf-8")
+
+
+def _tsv_term(term: Identifier) -> str:
+    if isinstance(term, Literal) and term.datatype is None and not term.language:
+        text = str(term).replace("\\", "\\\\").replace('"', '\\"')
+        text = text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+        return f'"{text}"'
+    return term.n3()
+
+
+def _tsv(result: QueryResult) -> bytes:
+    lines = []
+    if result.kind == "ask":
+        lines = ["?_askResult", "true" if result.boolean else "false"]
+    else:
+        lines.append("\t".join(f"?{v}" for v in result.variables))
+        for row in result.rows:
+            lines.append("\t".join(_tsv_term(row[v]) if v in row else "" for v in result.variables))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+_RESULT_WRITERS = {SPARQL_JSON: _json, SPARQL_XML: _xml, CSV: _csv, TSV: _tsv}
+
+
+def serialize_graph(graph: Graph, media_type: str) -> bytes:
+    """Turtle, N-Triples, JSON-LD or RDF/XML bytes for a graph."""
+    fmt = RDFLIB_FORMATS.get(media_type)
+    if fmt is None:
+        raise NotAcceptable(f"cannot write RDF as {media_type}; available: {', '.join(RDF_TYPES)}")
+    for prefix, namespace in (
+        ("ecpl", "https://w3id.org/ecpl/ontology#"),
+        ("skos", "http://www.w3.org/2004/02/skos/core#"),
+        ("dcterms", "http://purl.org/dc/terms/"),
+    ):
+        graph.bind(prefix, namespace, override=False)
+    data = graph.serialize(format=fmt, encoding="utf-8")
+    return data
+
+
+def serialize_result(result: QueryResult, media_type: str) -> bytes:
+    """Bytes of a query result: SPARQL results formats for SELECT/ASK, RDF for graphs."""
+    if result.kind == "graph":
+        return serialize_graph(result.graph(), media_type)
+    writer = _RESULT_WRITERS.get(media_type)
+    if writer is None:
+        raise NotAcceptable(
+            f"cannot write {result.kind.upper()} results as {media_type}; "
+            f"available: {', '.join(RESULT_TYPES)}"
+        )
+    return writer(result)
+
+
+def offers_for(result: QueryResult) -> tuple[str, ...]:
+    return RDF_TYPES if result.kind == "graph" else RESULT_TYPES
