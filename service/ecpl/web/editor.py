@@ -59,8 +59,9 @@ ORDER BY ?phase ?duty
 """
 
 
-def vendor_assets_present(folder: Path = VENDOR_DIR) -> bool:
+def vendor_assets_present(folder: Path | None = None) -> bool:
     """True when both YASGUI files are in place (the page then loads the full editor)."""
+    folder = folder or VENDOR_DIR
     return all(
         (folder / name).is_file() and (folder / name).stat().st_size > 0 for name in VENDOR_FILES
     )
@@ -101,13 +102,12 @@ def examples(queries: dict[str, named.NamedQuery]) -> list[dict[str, Any]]:
 
 @bp.get("/")
 def index() -> Response:
-    """The editor page; ``?query=`` pre-fills it, ``?run=1`` runs it at once (YASGUI)."""
+    """The editor page. ``?query=`` pre-fills it; YASGUI then runs it (its share-link format)."""
     settings = get_settings()
     use_yasgui = vendor_assets_present() and request.args.get("plain") is None
     config = {
         "endpoint": SPARQL_PATH,
         "defaultQuery": DEFAULT_QUERY,
-        "autorun": request.args.get("run") == "1",
     }
     page = render_template(
         "editor.html",

@@ -40,9 +40,4 @@
       }, { avoidDuplicateTabs: true });
     });
   });
-
-  if (config.autorun) {
-    var tab = yasgui.getTab();
-    if (tab) { tab.query(); }
-  }
 })();
