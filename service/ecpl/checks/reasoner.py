@@ -19,7 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from rdflib import OWL, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, URIRef
+from rdflib.collection import Collection
 
 from ecpl.checks.problem import Problem, show
 from ecpl.checks.project import REASONER_EXCLUDED, Project
@@ -33,6 +34,41 @@ NO_JAVA = (
 def reasoner_graph(project: Project) -> Graph:
     """The triples HermiT is given (see the module docstring for the choice)."""
     return project.graph("ontology", "data", exclude=REASONER_EXCLUDED)
+
+
+def _superclasses(graph: Graph, cls: URIRef) -> set[URIRef]:
+    return {c for c in graph.transitive_objects(cls, RDFS.subClassOf) if isinstance(c, URIRef)}
+
+
+def disjointness_clashes(graph: Graph) -> list[str]:
+    """The commonest cause of an inconsistency, found without a reasoner, to point at the culprit.
+
+    An individual whose asserted types have superclasses declared disjoint (owl:disjointWith or
+    owl:AllDisjointClasses); HermiT finds every other cause but cannot say which axioms clash.
+    """
+    pairs: set[frozenset[URIRef]] = set()
+    for a, b in graph.subject_objects(OWL.disjointWith):
+        if isinstance(a, URIRef) and isinstance(b, URIRef):
+            pairs.add(frozenset((a, b)))
+    for group in graph.subjects(RDF.type, OWL.AllDisjointClasses):
+        head = graph.value(group, OWL.members)
+        if head is None:
+            continue
+        members = [m for m in Collection(graph, head) if isinstance(m, URIRef)]
+        pairs.update(frozenset((a, b)) for a in members for b in members if a != b)
+    found = []
+    for individual in sorted({s for s in graph.subjects(RDF.type) if isinstance(s, URIRef)}):
+        closure: set[URIRef] = set()
+        for cls in graph.objects(individual, RDF.type):
+            if isinstance(cls, URIRef):
+                closure |= _superclasses(graph, cls)
+        for pair in sorted(pairs, key=sorted):
+            if pair <= closure:
+                a, b = sorted(pair)
+                found.append(
+                    f"{show(individual)} is both {show(a)} and {show(b)}, declared disjoint"
+                )
+    return found
 
 
 def check_reasoner(project: Project, verbose: bool = False) -> list[Problem]:
@@ -61,13 +97,13 @@ def check_reasoner(project: Project, verbose: bool = False) -> list[Problem]:
                 URIRef(c.iri) for c in world.inconsistent_classes() if c.iri != str(OWL.Nothing)
             )
         except owlready2.OwlReadyInconsistentOntologyError:
+            clashes = disjointness_clashes(graph)
+            hint = "; ".join(clashes[:5]) if clashes else "open it in Protégé for an explanation"
             return [
                 Problem(
                     "reasoner",
                     "ontology/ + data/",
-                    "the ontology is inconsistent under HermiT (an individual meets "
-                    "contradictory axioms, e.g. typed with two disjoint classes); "
-                    "run with --verbose or open it in Protégé to get an explanation",
+                    f"the ontology is inconsistent under HermiT ({hint})",
                 )
             ]
         except owlready2.OwlReadyOntologyParsingError as exc:
