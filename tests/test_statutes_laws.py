@@ -7,8 +7,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS
+from rdflib import Graph, Literal, URIRef
+from rdflib import namespace as ns
 
 from ecpl import iri
 from ecpl.iri import ECPL
@@ -32,7 +32,7 @@ def vocabulary() -> Graph:
 
 
 def date(text: str) -> Literal:
-    return Literal(text, datatype=XSD.date)
+    return Literal(text, datatype=ns.XSD.date)
 
 
 def dates(graph: Graph, law: str, prop: URIRef) -> set[str]:
@@ -78,26 +78,26 @@ EXPECTED = {
 def test_instrument_metadata(laws: Graph, key: str) -> None:
     kind, body, adopted, promulgated, in_force, amended = EXPECTED[key]
     law = iri.law(key)
-    assert (law, RDF.type, ECPL[kind]) in laws
+    assert (law, ns.RDF.type, ECPL[kind]) in laws
     assert laws.value(law, ECPL.issuedBy) == ECPL[body]
     assert dates(laws, key, ECPL.adoptedOn) == ({adopted} if adopted else set())
     assert dates(laws, key, ECPL.promulgatedOn) == ({promulgated} if promulgated else set())
     assert dates(laws, key, ECPL.inForceFrom) == {in_force}
     assert dates(laws, key, ECPL.amendedOn) == amended
-    for prop in (RDFS.label, SKOS.prefLabel):
+    for prop in (ns.RDFS.label, ns.SKOS.prefLabel):
         assert {value.language for value in laws.objects(law, prop)} == {"zh", "en"}
-    assert any(lit.language == "en" for lit in laws.objects(law, RDFS.comment))
+    assert any(lit.language == "en" for lit in laws.objects(law, ns.RDFS.comment))
 
 
 def test_judicial_interpretation_numbers(laws: Graph) -> None:
-    assert str(laws.value(iri.law("spc-online"), DCTERMS.identifier)) == "法释〔2022〕8号"
-    assert str(laws.value(iri.law("spc-tort"), DCTERMS.identifier)) == "法释〔2024〕12号"
+    assert str(laws.value(iri.law("spc-online"), ns.DCTERMS.identifier)) == "法释〔2022〕8号"
+    assert str(laws.value(iri.law("spc-tort"), ns.DCTERMS.identifier)) == "法释〔2024〕12号"
 
 
 def test_titles_match_provisions(laws: Graph, provisions: list[dict]) -> None:
     for entry in provisions:
         law = iri.law(entry["law_short"].lower())
-        labels = {(str(v), v.language) for v in laws.objects(law, RDFS.label)}
+        labels = {(str(v), v.language) for v in laws.objects(law, ns.RDFS.label)}
         assert (entry["law_zh"], "zh") in labels
         assert (entry["law_en"], "en") in labels
 
@@ -125,10 +125,10 @@ def test_every_provision_has_structure(laws: Graph, provisions: list[dict]) -> N
             iri.article(key, art),
             iri.paragraph(key, art, para),
         )
-        assert (article, RDF.type, ECPL.Article) in laws
+        assert (article, ns.RDF.type, ECPL.Article) in laws
         assert laws.value(article, ECPL.number) == Literal(art)
         assert laws.value(article, ECPL.partOf) == law
-        assert (paragraph, RDF.type, ECPL.Paragraph) in laws
+        assert (paragraph, ns.RDF.type, ECPL.Paragraph) in laws
         assert laws.value(paragraph, ECPL.number) == Literal(para)
         assert laws.value(paragraph, ECPL.partOf) == article
         assert laws.value(paragraph, ECPL.inInstrument) == law
@@ -137,7 +137,7 @@ def test_every_provision_has_structure(laws: Graph, provisions: list[dict]) -> N
         assert found == {iri.item(key, art, para, k) for k in range(1, len(items) + 1)}
         for k in range(1, len(items) + 1):
             item = iri.item(key, art, para, k)
-            assert (item, RDF.type, ECPL.Item) in laws
+            assert (item, ns.RDF.type, ECPL.Item) in laws
             assert laws.value(item, ECPL.number) == Literal(k)
             assert laws.value(item, ECPL.inInstrument) == law
 
@@ -150,7 +150,7 @@ def test_no_paragraph_beyond_the_cited_ones(laws: Graph, provisions: list[dict])
     # in the Markdown); they are not in provisions.yaml.
     expected |= {iri.paragraph("spc-online", n, 1) for n in (3, 13, 14, 15, 16, 18)}
     expected.add(iri.paragraph("spc-tort", 24, 1))
-    assert set(laws.subjects(RDF.type, ECPL.Paragraph)) == expected
+    assert set(laws.subjects(ns.RDF.type, ECPL.Paragraph)) == expected
 
 
 def test_items_of_the_cited_definition_and_duty_paragraphs(laws: Graph) -> None:
@@ -169,11 +169,11 @@ def test_no_statute_sentences_in_data(provisions: list[dict]) -> None:
 
 def test_labels_on_every_resource(laws: Graph, vocabulary: Graph) -> None:
     for graph in (laws, vocabulary):
-        subjects = {s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef)}
-        subjects -= {DCTERMS.identifier}
+        subjects = {s for s in graph.subjects(ns.RDF.type, None) if isinstance(s, URIRef)}
+        subjects -= {ns.DCTERMS.identifier}
         assert subjects
         for subject in subjects:
-            for prop in (RDFS.label, SKOS.prefLabel):
+            for prop in (ns.RDFS.label, ns.SKOS.prefLabel):
                 langs = {value.language for value in graph.objects(subject, prop)}
                 assert {"zh", "en"} <= langs, (subject, prop)
 
@@ -202,7 +202,7 @@ def test_csl_versions(laws: Graph, old: int) -> None:
 
 def test_csl_59_only_for_numbering(laws: Graph) -> None:
     article = iri.article("csl", 59)
-    assert (article, RDF.type, ECPL.Article) in laws
+    assert (article, ns.RDF.type, ECPL.Article) in laws
     assert not set(laws.subjects(ECPL.partOf, article))
 
 
@@ -210,7 +210,7 @@ def test_csl_76_new_number_says_domain_states_it(laws: Graph) -> None:
     after = iri.version("csl", 76, "2026-01-01")
     assert laws.value(after, ECPL.versionNumber) == Literal(78)
     assert laws.value(after, ECPL.numberingStatus) == ECPL.Unverified
-    assert any("DOMAIN.md" in str(c) for c in laws.objects(after, RDFS.comment))
+    assert any("DOMAIN.md" in str(c) for c in laws.objects(after, ns.RDFS.comment))
 
 
 # --- the vocabulary ------------------------------------------------------------------------
@@ -220,25 +220,25 @@ def test_vocabulary_declares_the_shared_names(vocabulary: Graph) -> None:
     classes = ["LegalInstrument", "Law", "AdministrativeRegulation", "JudicialInterpretation"]
     classes += ["Article", "Paragraph", "Item", "ProvisionVersion"]
     for name in classes:
-        assert (ECPL[name], RDF.type, OWL.Class) in vocabulary, name
+        assert (ECPL[name], ns.RDF.type, ns.OWL.Class) in vocabulary, name
     for name in ("partOf", "inInstrument", "issuedBy", "hasVersion", "numberingStatus"):
-        assert (ECPL[name], RDF.type, OWL.ObjectProperty) in vocabulary, name
+        assert (ECPL[name], ns.RDF.type, ns.OWL.ObjectProperty) in vocabulary, name
     datatype = ("number", "adoptedOn", "inForceFrom", "inForceUntil", "versionNumber", "text")
     for name in datatype:
-        assert (ECPL[name], RDF.type, OWL.DatatypeProperty) in vocabulary, name
+        assert (ECPL[name], ns.RDF.type, ns.OWL.DatatypeProperty) in vocabulary, name
     for name in ("legalBasis", "definedIn", "usedIn"):
-        assert (ECPL[name], RDF.type, OWL.AnnotationProperty) in vocabulary, name
+        assert (ECPL[name], ns.RDF.type, ns.OWL.AnnotationProperty) in vocabulary, name
     for name in ("NPC", "NPCSC", "StateCouncil", "SupremePeoplesCourt"):
-        assert (ECPL[name], RDF.type, ECPL.IssuingBody) in vocabulary, name
-    assert (ECPL.Confirmed, RDF.type, ECPL.NumberingStatus) in vocabulary
-    assert not set(vocabulary.subjects(RDF.type, OWL.Ontology))  # header lives in ecpl.ttl
+        assert (ECPL[name], ns.RDF.type, ECPL.IssuingBody) in vocabulary, name
+    assert (ECPL.Confirmed, ns.RDF.type, ECPL.NumberingStatus) in vocabulary
+    assert not set(vocabulary.subjects(ns.RDF.type, ns.OWL.Ontology))  # header lives in ecpl.ttl
 
 
 def test_vocabulary_definitions(vocabulary: Graph) -> None:
-    for subject in set(vocabulary.subjects(RDF.type, None)):
+    for subject in set(vocabulary.subjects(ns.RDF.type, None)):
         if not isinstance(subject, URIRef) or not str(subject).startswith(str(ECPL)):
             continue
-        langs = {value.language for value in vocabulary.objects(subject, SKOS.definition)}
+        langs = {value.language for value in vocabulary.objects(subject, ns.SKOS.definition)}
         assert {"zh", "en"} <= langs, subject
 
 
@@ -248,4 +248,13 @@ def test_ranges_hold_in_data(laws: Graph) -> None:
             assert isinstance(value, Literal) and isinstance(value.toPython(), dt.date)
     for prop in (ECPL.number, ECPL.versionNumber):
         for value in laws.objects(None, prop):
-            assert isinstance(value, Literal) and value.datatype == XSD.integer
+            assert isinstance(value, Literal) and value.datatype == ns.XSD.integer
+
+
+def test_skos_labels_are_consistent(laws: Graph, vocabulary: Graph) -> None:
+    """SKOS: one prefLabel per language, and no altLabel equal to the prefLabel."""
+    for graph in (laws, vocabulary):
+        for subject in set(graph.subjects(ns.SKOS.prefLabel, None)):
+            preferred = list(graph.objects(subject, ns.SKOS.prefLabel))
+            assert len({lit.language for lit in preferred}) == len(preferred), subject
+            assert not set(preferred) & set(graph.objects(subject, ns.SKOS.altLabel)), subject
