@@ -37,6 +37,7 @@ def import_text(directory: Path, output: Path | None, allow_missing: bool) -> No
     By default the import is all or nothing: a missing law file, a file with an unexpected
     title, or a cited paragraph the file lacks is reported and nothing is written (exit 2).
     With --allow-missing the found text is written and the problems are printed as warnings.
+    A file that cannot be read or parsed (not UTF-8, an article twice) always aborts.
     """
     from ecpl.statutes import importer
 
