@@ -30,11 +30,18 @@ _LAW_IRI = re.compile(
     r"(?:/art/(?P<art>\d+)(?:/para/(?P<para>\d+)(?:/item/(?P<item>\d+))?"
     r"|/version/(?P<date>\d{4}-\d{2}-\d{2}))?)?"
 )
-_ITEM_LINE = re.compile(r"^（(?P<n>[零〇一二两三四五六七八九十百]+)）")
+_ITEM_LINE = re.compile(r"^[（(](?P<n>[零〇一二两三四五六七八九十百]+)[）)]")  # RPRDIN: ASCII
 _ARTICLE_LINE = re.compile(r"^第(?P<n>[零〇一二两三四五六七八九十百千]+)条(?:\s+|$)(?P<rest>.*)")
-SPC_FILES = {
-    "spc-online": "最高人民法院关于审理网络消费纠纷案件适用法律若干问题的规定（一）",
-    "spc-tort": "最高人民法院关于适用《民法典》侵权责任编的解释（一）",
+# Each instrument's LawRefBook Markdown under statutes/lawrefbook (the Civil Code is split by book).
+LAWREFBOOK = {
+    "ecl": "民法商法/电子商务法(*.md",
+    "crpl": "民法商法/消费者权益保护法(*.md",
+    "csl": "行政法/网络安全法(*.md",
+    "pipl": "行政法/个人信息保护法(*.md",
+    "rprdin": "行政法规/信息网络传播权保护条例(*.md",
+    "cc": "民法典/*.md",
+    "spc-online": "司法解释/最高人民法院关于审理网络消费纠纷案件适用法律若干问题的规定（一）*.md",
+    "spc-tort": "司法解释/最高人民法院关于适用《民法典》侵权责任编的解释（一）*.md",
 }
 
 
@@ -52,7 +59,7 @@ def cn_number(text: str) -> int:
     return total + digit
 
 
-def spc_articles(path: Path) -> dict[int, list[str]]:
+def markdown_articles(path: Path) -> dict[int, list[str]]:
     """Article number -> its paragraphs (each with its item lines) from a LawRefBook file.
 
     After the ``<!-- INFO END -->`` marker, an article starts with ``第…条``; each further
@@ -98,17 +105,29 @@ def parse_cite(term: URIRef) -> Cite | None:
 
 
 class Statutes:
-    """The reference texts: (law key, article, paragraph) -> paragraph text with its items."""
+    """The reference texts: (law key, article, paragraph) -> paragraph text with its items.
+
+    provisions.yaml is the ground truth; an article it lacks (all of SPC-ONLINE and SPC-TORT,
+    and the few articles the project lists only for their numbering, e.g. CSL 59) is read from
+    the LawRefBook Markdown the yaml was taken from.
+    """
 
     def __init__(self, provisions: list[dict], shared: Path) -> None:
         self.paragraphs: dict[tuple[str, int, int], str] = {}
         for entry in provisions:
             key = iri.SHORT_TO_KEY[entry["law_short"]]
             self.paragraphs[(key, entry["article"], entry["paragraph"])] = entry["text_zh"]
-        folder = shared / "statutes" / "lawrefbook" / "司法解释"
-        for key, title in SPC_FILES.items():
-            (path,) = folder.glob(f"{title}*.md")
-            for number, paragraphs in spc_articles(path).items():
+        in_yaml = {(k, a) for k, a, _ in self.paragraphs}
+        self.markdown: dict[tuple[str, int], list[str]] = {}
+        folder = shared / "statutes" / "lawrefbook"
+        for key, pattern in LAWREFBOOK.items():
+            paths = sorted(folder.glob(pattern))
+            assert paths, f"no LawRefBook file for {key} ({pattern})"
+            for path in paths:
+                for number, paragraphs in markdown_articles(path).items():
+                    self.markdown[(key, number)] = paragraphs
+        for (key, number), paragraphs in self.markdown.items():
+            if (key, number) not in in_yaml:
                 for index, text in enumerate(paragraphs, start=1):
                     self.paragraphs[(key, number, index)] = text
 
@@ -169,6 +188,27 @@ def test_spc_markdown_structure(statutes: Statutes) -> None:
     assert len(statutes.article("spc-tort", 5)) == 3
     assert "补充责任" in statutes.paragraphs[("spc-tort", 24, 1)]
     assert ("spc-tort", 24, 2) not in statutes.paragraphs
+
+
+def test_markdown_agrees_with_provisions_yaml(statutes: Statutes, provisions: list[dict]) -> None:
+    """The Markdown reader splits articles into the same paragraphs as provisions.yaml."""
+    counts: dict[tuple[str, int], int] = {}
+    for entry in provisions:
+        key = (iri.SHORT_TO_KEY[entry["law_short"]], entry["article"])
+        counts[key] = max(counts.get(key, 0), entry["paragraph"])
+    disagree = {
+        key: (count, len(statutes.markdown.get(key, [])))
+        for key, count in counts.items()
+        if len(statutes.markdown.get(key, [])) != count
+    }
+    assert disagree == {}
+
+
+def test_article_outside_the_yaml_comes_from_markdown(statutes: Statutes) -> None:
+    # CSL 59 (2016 text): (1) breach of Arts. 21 and 25, (2) operators of critical infrastructure.
+    assert "第二十一条" in (statutes.text(Cite("csl", 59, 1)) or "")
+    assert "关键信息基础设施的运营者" in (statutes.text(Cite("csl", 59, 2)) or "")
+    assert statutes.text(Cite("csl", 59, 3)) is None
 
 
 def test_item_lookup(statutes: Statutes) -> None:
