@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Identifier, Node
 
-from ecpl import iri
+from ecpl import iri, queries
 from ecpl.errors import InputError, NotFound, Unavailable
 from ecpl.store import inference, policy
 from ecpl.store.base import QueryResult, Row
@@ -54,6 +54,17 @@ def run_query(
         raise InputError(f"SPARQL syntax error: {exc}") from None
     except OSError as exc:
         raise Unavailable(f"the store could not be read: {exc}") from None
+    except RuntimeError as exc:
+        if not substitutions or "projection" not in str(exc):
+            raise InputError(f"SPARQL query error: {exc}") from None
+        # pyoxigraph substitutes only projected variables (SEP-0007); bind the others with a
+        # VALUES block built from serialised terms, as for remote stores.
+        del options["substitutions"]
+        try:
+            rewritten = queries.with_values(sparql, dict(substitutions))
+        except ValueError as err:
+            raise InputError(str(err)) from None
+        answer = store.query(rewritten, **options)
     try:
         if isinstance(answer, ox.QueryBoolean):
             return QueryResult("ask", boolean=bool(answer))

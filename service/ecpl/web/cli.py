@@ -39,6 +39,7 @@ def _gunicorn_app(settings: Settings) -> Any:
                 "loglevel": "info",
                 "limit_request_line": 8190,
                 "proc_name": "ecpl-serve",
+                "control_socket_disable": True,
             }
             for key, value in options.items():
                 self.cfg.set(key, value)
