@@ -184,7 +184,8 @@ def test_timed_queries_see_later_writes(small: OxigraphStore) -> None:
     bindings = {"s": EX.new, "p": RDF.type, "o": EX.C1}
     assert small.query(ask, bindings=bindings, timeout_s=5).boolean is False  # starts the pool
     small.update(
-        "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/new> a <http://example.org/C1> } }"
+        "INSERT DATA { GRAPH <http://example.org/g> "
+        "{ <http://example.org/new> a <http://example.org/C1> } }"
     )
     assert small.query(ask, bindings=bindings, timeout_s=5).boolean is True
     inferred = {"s": EX.new, "p": RDF.type, "o": EX.C3}
