@@ -1,0 +1,77 @@
+"""Exports: the whole graph with its named graphs, or the laws in ELI / schema.org terms.
+
+``full`` keeps one named graph per source file (TriG / N-Quads; Turtle flattens them);
+``eli`` and ``schema`` are the derived views of :mod:`ecpl.linkeddata.profiles`, for other
+legal knowledge graphs, written as a single (default) graph.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rdflib import Dataset, Graph
+
+from ecpl import iri
+from ecpl.linkeddata import profiles
+from ecpl.linkeddata.access import GraphAccess
+
+# name -> (media type, file suffix)
+EXPORT_FORMATS: dict[str, tuple[str, str]] = {
+    "trig": ("application/trig", "trig"),
+    "nquads": ("application/n-quads", "nq"),
+    "turtle": ("text/turtle", "ttl"),
+}
+PROFILES = ("full", *profiles.PROFILES)
+_RDFLIB = {"trig": "trig", "nquads": "nquads", "turtle": "turtle"}
+_PREFIXES = {
+    "ecpl": str(iri.ECPL),
+    "shapes": str(iri.SHAPES),
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "eli": str(profiles.ELI),
+    "schema": str(profiles.SCHEMA),
+}
+
+
+def full_dataset(access: GraphAccess) -> Dataset:
+    """Every named graph of the store, as an rdflib Dataset."""
+    dataset = Dataset()
+    for name in access.graph_names():
+        target = dataset.graph(name)
+        for triple in access.named_graph(name):
+            target.add(triple)
+    return dataset
+
+
+def export_bytes(
+    access: GraphAccess, fmt: str = "trig", profile: str = "full", on: dt.date | None = None
+) -> bytes:
+    """The export as bytes; ``fmt`` in EXPORT_FORMATS, ``profile`` in PROFILES."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(
+            f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}"
+        )
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}")
+    if profile == "full":
+        dataset = full_dataset(access)
+        if fmt == "turtle":
+            flat = Graph()
+            for _s, _p, _o, _g in dataset.quads((None, None, None, None)):
+                flat.add((_s, _p, _o))
+            return _serialize(flat, fmt)
+        return _serialize(dataset, fmt)
+    view = profiles.profile_graph(access, profile, on)
+    if fmt == "turtle":
+        return _serialize(view, fmt)
+    dataset = Dataset()
+    for triple in view:
+        dataset.add(triple)
+    return _serialize(dataset, fmt)
+
+
+def _serialize(graph: Graph | Dataset, fmt: str) -> bytes:
+    for prefix, namespace in _PREFIXES.items():
+        graph.bind(prefix, namespace, override=False)
+    return graph.serialize(format=_RDFLIB[fmt], encoding="utf-8")

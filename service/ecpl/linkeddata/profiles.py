@@ -1,0 +1,201 @@
+"""Laws and provisions in ELI and schema.org terms, computed from the ecpl description.
+
+Other legal knowledge graphs read ELI (``eli:LegalResource`` and subdivisions chained with
+``eli:is_part_of``) or schema.org ``Legislation``. These descriptions are derived on demand
+from the ecpl triples, never stored twice: the data stays in ``data/laws`` in ecpl terms.
+In-force status is evaluated on a given date (default: today).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
+from rdflib.term import Node
+
+from ecpl.iri import ECPL
+from ecpl.linkeddata.access import GraphAccess
+
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+SCHEMA = Namespace("https://schema.org/")
+CHINA = ECPL.China  # the jurisdiction individual of ontology/mappings.ttl
+
+INSTRUMENT_CLASSES = (
+    ECPL.LegalInstrument,
+    ECPL.Law,
+    ECPL.AdministrativeRegulation,
+    ECPL.JudicialInterpretation,
+)
+SUBDIVISION_CLASSES = (ECPL.Article, ECPL.Paragraph, ECPL.Item)
+PROFILES = ("eli", "schema")
+_SOURCE_CLASSES = (*INSTRUMENT_CLASSES, *SUBDIVISION_CLASSES, ECPL.ProvisionVersion)
+
+_SOURCE_QUERY = f"""
+PREFIX ecpl: <{ECPL}> PREFIX rdfs: <{RDFS}> PREFIX skos: <{SKOS}>
+CONSTRUCT {{ ?r a ?class ; ?p ?o . ?class rdfs:label ?classLabel . }}
+WHERE {{
+  VALUES ?class {{ {" ".join(c.n3() for c in _SOURCE_CLASSES)} }}
+  ?r a ?class .
+  {{ ?r ?p ?o
+     VALUES ?p {{ ecpl:partOf ecpl:inInstrument ecpl:number ecpl:issuedBy ecpl:adoptedOn
+                 ecpl:inForceFrom ecpl:inForceUntil ecpl:hasVersion ecpl:versionNumber
+                 rdfs:label skos:prefLabel }} }}
+  UNION {{ ?class rdfs:label ?classLabel }}
+}}"""
+
+
+def legal_sources(access: GraphAccess) -> Graph:
+    """The ecpl triples the ELI and schema.org views are computed from."""
+    return access.construct(_SOURCE_QUERY)
+
+
+def _date(node: Node | None) -> dt.date | None:
+    if isinstance(node, Literal):
+        value = node.toPython()
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+    return None
+
+
+def _ancestors(graph: Graph, resource: Node) -> list[Node]:
+    """The resource, then what it is part of, up to the instrument (cycle-safe)."""
+    chain: list[Node] = [resource]
+    current: Node | None = resource
+    while current is not None:
+        current = graph.value(current, ECPL.partOf) or graph.value(current, ECPL.inInstrument)
+        if current is None or current in chain:
+            break
+        chain.append(current)
+    return chain
+
+
+def in_force_on(graph: Graph, resource: Node, on: dt.date) -> bool | None:
+    """In force on ``on``: the nearest own or inherited in-force interval decides."""
+    for node in _ancestors(graph, resource):
+        start = _date(graph.value(node, ECPL.inForceFrom))
+        end = _date(graph.value(node, ECPL.inForceUntil))
+        if start is None and end is None:
+            continue
+        return (start is None or start <= on) and (end is None or on <= end)
+    return None
+
+
+def _resources(graph: Graph, classes: tuple[URIRef, ...]) -> list[Node]:
+    return sorted({r for c in classes for r in graph.subjects(RDF.type, c)}, key=str)
+
+
+def _names(graph: Graph, resource: Node) -> list[Literal]:
+    found = {o for p in (SKOS.prefLabel, RDFS.label) for o in graph.objects(resource, p)}
+    return sorted((o for o in found if isinstance(o, Literal)), key=lambda lit: lit.language or "")
+
+
+def _type_label(graph: Graph, resource: Node) -> list[Literal]:
+    for cls in (ECPL.Law, ECPL.AdministrativeRegulation, ECPL.JudicialInterpretation):
+        if (resource, RDF.type, cls) in graph:
+            return [o for o in graph.objects(cls, RDFS.label) if isinstance(o, Literal)]
+    return []
+
+
+def eli_graph(sources: Graph, on: dt.date | None = None) -> Graph:
+    """Laws as ``eli:LegalResource``, provisions as ``eli:LegalResourceSubdivision``."""
+    on = on or dt.date.today()
+    out = Graph()
+    out.bind("eli", ELI)
+    out.bind("ecpl", ECPL)
+    instruments = _resources(sources, INSTRUMENT_CLASSES)
+    parts = [r for r in _resources(sources, SUBDIVISION_CLASSES) if r not in instruments]
+    for resource in [*instruments, *parts]:
+        is_instrument = resource in instruments
+        out.add((resource, RDF.type, ELI.LegalResource))
+        if not is_instrument:
+            out.add((resource, RDF.type, ELI.LegalResourceSubdivision))
+        for name in _names(sources, resource):
+            out.add((resource, ELI.title, name))
+        number = sources.value(resource, ECPL.number)
+        if number is not None:
+            out.add((resource, ELI.number, Literal(str(number))))
+        parent = sources.value(resource, ECPL.partOf)
+        if parent is not None:
+            out.add((resource, ELI.is_part_of, parent))
+            out.add((parent, ELI.has_part, resource))
+        for ours, theirs in (
+            (ECPL.adoptedOn, ELI.date_document),
+            (ECPL.inForceFrom, ELI.first_date_entry_in_force),
+            (ECPL.inForceUntil, ELI.date_no_longer_in_force),
+            (ECPL.issuedBy, ELI.passed_by),
+        ):
+            for obj in sources.objects(resource, ours):
+                out.add((resource, theirs, obj))
+        if is_instrument:
+            out.add((resource, ELI.jurisdiction, CHINA))
+        status = in_force_on(sources, resource, on)
+        if status is not None:
+            out.add(
+                (resource, ELI.in_force, ELI["InForce-inForce" if status else "InForce-notInForce"])
+            )
+        for version in sources.objects(resource, ECPL.hasVersion):
+            out.add((version, RDF.type, ELI.LegalExpression))
+            out.add((version, ELI.realizes, resource))
+            out.add((resource, ELI.is_realized_by, version))
+            vnumber = sources.value(version, ECPL.versionNumber)
+            if vnumber is not None:
+                out.add((version, ELI.number, Literal(str(vnumber))))
+            start = sources.value(version, ECPL.inForceFrom)
+            if start is not None:
+                out.add((version, ELI.version_date, start))
+    return out
+
+
+def schema_graph(sources: Graph, on: dt.date | None = None) -> Graph:
+    """Laws and provisions as schema.org ``Legislation`` (pending terms of schema.org 30)."""
+    on = on or dt.date.today()
+    out = Graph()
+    out.bind("schema", SCHEMA)
+    out.bind("ecpl", ECPL)
+    instruments = _resources(sources, INSTRUMENT_CLASSES)
+    parts = [r for r in _resources(sources, SUBDIVISION_CLASSES) if r not in instruments]
+    for resource in [*instruments, *parts]:
+        out.add((resource, RDF.type, SCHEMA.Legislation))
+        for name in _names(sources, resource):
+            out.add((resource, SCHEMA.name, name))
+        number = sources.value(resource, ECPL.number)
+        if number is not None:
+            out.add((resource, SCHEMA.legislationIdentifier, Literal(str(number))))
+        parent = sources.value(resource, ECPL.partOf)
+        if parent is not None:
+            out.add((resource, SCHEMA.isPartOf, parent))
+            out.add((parent, SCHEMA.hasPart, resource))
+        for ours, theirs in (
+            (ECPL.adoptedOn, SCHEMA.legislationDate),
+            (ECPL.inForceFrom, SCHEMA.legislationDateOfApplicability),
+            (ECPL.inForceUntil, SCHEMA.expires),
+            (ECPL.issuedBy, SCHEMA.legislationPassedBy),
+        ):
+            for obj in sources.objects(resource, ours):
+                out.add((resource, theirs, obj))
+        if resource in instruments:
+            out.add((resource, SCHEMA.legislationJurisdiction, CHINA))
+            for type_label in _type_label(sources, resource):
+                out.add((resource, SCHEMA.legislationType, type_label))
+        status = in_force_on(sources, resource, on)
+        if status is not None:
+            out.add(
+                (
+                    resource,
+                    SCHEMA.legislationLegalForce,
+                    SCHEMA.InForce if status else SCHEMA.NotInForce,
+                )
+            )
+    return out
+
+
+def profile_graph(access: GraphAccess, profile: str, on: dt.date | None = None) -> Graph:
+    """The ``eli`` or ``schema`` view of the laws in the graph."""
+    sources = legal_sources(access)
+    if profile == "eli":
+        return eli_graph(sources, on)
+    if profile == "schema":
+        return schema_graph(sources, on)
+    raise ValueError(f"unknown profile {profile!r}; expected one of {PROFILES}")

@@ -1,0 +1,231 @@
+"""Linked-data pages: every ecpl IRI resolves here, as HTML for people and RDF for programs.
+
+Routes (the service answers for ``https://w3id.org/ecpl/…`` under its own host):
+``/ontology`` (and ``/ontology/{version}``) documentation or the merged OWL; ``/term/{X}`` for
+``ecpl:X``; ``/shapes`` and ``/shapes/{X}``; ``/law/…``, ``/case/…``, ``/doctrine/…``,
+``/source/…``; ``/.well-known/void``; ``/export``. RDF formats follow ``ecpl.web.conneg``
+(Accept or ``?format=``); ``?format=html`` asks for the page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from flask import Blueprint, Response, current_app, render_template, request
+from rdflib import Graph, URIRef
+
+from ecpl import iri
+from ecpl.errors import InputError, NotFound
+from ecpl.linkeddata import describe as describing
+from ecpl.linkeddata import ontodoc, resolve, suggest
+from ecpl.linkeddata.access import GraphAccess, StoreAccess
+from ecpl.linkeddata.export import EXPORT_FORMATS, PROFILES, export_bytes
+from ecpl.linkeddata.void import void_graph
+from ecpl.web import conneg
+
+bp = Blueprint("linkeddata", __name__, template_folder="templates")
+
+HTML = "text/html"
+OFFERS = (HTML, *conneg.RDF_TYPES)
+FORMAT_NAMES = (
+    ("ttl", "Turtle"),
+    ("jsonld", "JSON-LD"),
+    ("rdfxml", "RDF/XML"),
+    ("nt", "N-Triples"),
+)
+ACCESS_KEY = "ecpl.linkeddata.access"  # tests may put a GraphAccess here
+_CACHE_KEY = "ecpl.linkeddata.docs"
+_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
+
+
+def get_access() -> GraphAccess:
+    """The graph behind the pages: an injected access, else the app's store."""
+    injected: GraphAccess | None = current_app.extensions.get(ACCESS_KEY)
+    if injected is not None:
+        return injected
+    from ecpl.web.context import get_store
+
+    return StoreAccess(get_store())
+
+
+def _root() -> str:
+    """This service's root URL path, so links stay on the host that served the page."""
+    return request.script_root.rstrip("/")
+
+
+def _media_type(default_html: bool = True) -> str:
+    offers = OFFERS if default_html else (*conneg.RDF_TYPES, HTML)
+    wanted = request.args.get("format")
+    if wanted and wanted.strip().lower() == "html":
+        return HTML
+    return conneg.negotiate(request.headers.get("Accept"), offers, wanted)
+
+
+def _rdf_response(graph: Graph, media_type: str) -> Response:
+    response = Response(conneg.serialize_graph(graph, media_type), status=200)
+    response.headers["Content-Type"] = conneg.content_type(media_type)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _html_response(body: str, status: int = 200) -> Response:
+    response = Response(body, status=status, mimetype=HTML)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _not_found(resource: str, message: str) -> Response:
+    """404 with suggestions for people; a short text for programs."""
+    wants_html = request.accept_mimetypes.best_match([HTML, "text/plain"]) == HTML or (
+        request.args.get("format", "").lower() == "html"
+    )
+    if not wants_html:
+        response = Response(f"404 Not Found: {message}\n", status=404, mimetype="text/plain")
+        response.headers["Vary"] = "Accept"
+        return response
+    root = _root()
+    try:
+        found = suggest.suggestions(get_access(), resource)
+    except Exception:  # suggestions are a courtesy; never let them turn a 404 into a 500
+        current_app.logger.exception("suggestions failed for %s", resource)
+        found = []
+    body = render_template(
+        "linkeddata/notfound.html",
+        root=root,
+        requested=resource,
+        message=message,
+        suggestions=[
+            describing.Value(text, resolve.href(str(target), root + "/"), iri=str(target))
+            for target, text in found
+        ],
+        starts=[describing.Value(text, root + path) for path, text in suggest.STARTING_POINTS],
+    )
+    return _html_response(body, status=404)
+
+
+def _resource(resource: URIRef) -> Response:
+    media_type = _media_type()
+    access = get_access()
+    try:
+        graph = describing.describe(access, resource)
+    except NotFound as exc:
+        return _not_found(str(resource), str(exc))
+    if media_type != HTML:
+        return _rdf_response(graph, media_type)
+    page = describing.page_model(graph, resource, _root() + "/")
+    body = render_template(
+        "linkeddata/resource.html",
+        root=_root(),
+        page=page,
+        path=request.path,
+        format_names=FORMAT_NAMES,
+    )
+    return _html_response(body)
+
+
+def _resolve_and_describe(make_iri: Callable[[], URIRef], fallback: str) -> Response:
+    try:
+        resource = make_iri()
+    except NotFound as exc:
+        return _not_found(fallback, str(exc))
+    return _resource(resource)
+
+
+@bp.get("/term/<path:name>")
+def term(name: str) -> Response:
+    return _resolve_and_describe(lambda: resolve.term_iri(name), str(iri.ECPL) + name)
+
+
+@bp.get("/shapes/<path:name>")
+def shape(name: str) -> Response:
+    return _resolve_and_describe(lambda: resolve.shape_iri(name), str(iri.SHAPES) + name)
+
+
+@bp.get("/law/<path:rest>")
+@bp.get("/case/<path:rest>")
+@bp.get("/doctrine/<path:rest>")
+@bp.get("/source/<path:rest>")
+def resource(rest: str) -> Response:
+    path = request.path[len(request.script_root) :] if request.script_root else request.path
+    return _resolve_and_describe(lambda: resolve.resource_iri(path), iri.BASE + path.lstrip("/"))
+
+
+def _documentation(kind: str) -> Response:
+    """``/ontology`` or ``/shapes``: generated documentation, or the merged RDF."""
+    media_type = _media_type()
+    access = get_access()
+    prefix = ontodoc.ONTOLOGY_GRAPHS if kind == "ontology" else ontodoc.SHAPES_GRAPHS
+    graph = ontodoc.merged_graph(access, prefix)
+    if len(graph) == 0:
+        return _not_found(iri.BASE + kind, f"no {kind} graphs are loaded in this store")
+    if media_type != HTML:
+        return _rdf_response(graph, media_type)
+    cache: dict[tuple[str, str, int], str] = current_app.extensions.setdefault(_CACHE_KEY, {})
+    key = (kind, _root(), len(graph))
+    if key not in cache:
+        make = (
+            ontodoc.ontology_documentation if kind == "ontology" else ontodoc.shapes_documentation
+        )
+        doc = make(graph, _root() + "/")
+        cache[key] = render_template(
+            "linkeddata/documentation.html",
+            root=_root(),
+            doc=doc,
+            path=request.path,
+            format_names=FORMAT_NAMES,
+        )
+    return _html_response(cache[key])
+
+
+@bp.get("/ontology")
+def ontology() -> Response:
+    return _documentation("ontology")
+
+
+@bp.get("/ontology/<version>")
+def ontology_version(version: str) -> Response:
+    """The version IRI (``…/ontology/0.1.0``) serves the ontology it names."""
+    if not _VERSION.match(version):
+        return _not_found(f"{iri.ONTOLOGY_IRI}/{version}", "term pages are at /term/{name}")
+    return _documentation("ontology")
+
+
+@bp.get("/shapes")
+def shapes() -> Response:
+    return _documentation("shapes")
+
+
+@bp.get("/.well-known/void")
+def void() -> Response:
+    media_type = _media_type(default_html=False)
+    graph = void_graph(get_access(), request.host_url.rstrip("/") + _root())
+    if media_type != HTML:
+        return _rdf_response(graph, media_type)
+    body = render_template(
+        "linkeddata/rdfview.html",
+        root=_root(),
+        title="VoID description · 数据集描述",
+        path=request.path,
+        format_names=FORMAT_NAMES,
+        turtle=graph.serialize(format="turtle"),
+    )
+    return _html_response(body)
+
+
+@bp.get("/export")
+def export() -> Response:
+    """The whole graph (TriG / N-Quads / Turtle) or its ELI / schema.org view, as a download."""
+    fmt = request.args.get("format", "trig").lower()
+    profile = request.args.get("profile", "full").lower()
+    if fmt not in EXPORT_FORMATS:
+        raise InputError(
+            f"format {fmt!r} is not an export format; use one of {', '.join(EXPORT_FORMATS)}"
+        )
+    if profile not in PROFILES:
+        raise InputError(f"profile {profile!r} is unknown; use one of {', '.join(PROFILES)}")
+    body = export_bytes(get_access(), fmt, profile)
+    media_type, suffix = EXPORT_FORMATS[fmt]
+    response = Response(body, status=200, mimetype=media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="ecpl-{profile}.{suffix}"'
+    return response
