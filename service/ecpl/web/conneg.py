@@ -229,11 +229,18 @@ def _csv(result: QueryResult) -> bytes:
 
 
 def _tsv_term(term: Identifier) -> str:
-    if isinstance(term, Literal) and term.datatype is None and not term.language:
+    """A term in Turtle syntax with tabs and newlines escaped (SPARQL 1.1 TSV)."""
+    if isinstance(term, Literal):
         text = str(term).replace("\\", "\\\\").replace('"', '\\"')
         text = text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+        if term.language:
+            return f'"{text}"@{term.language}'
+        if term.datatype is not None:
+            return f'"{text}"^^<{term.datatype}>'
         return f'"{text}"'
-    return term.n3()
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return f"<{term}>"
 
 
 def _tsv(result: QueryResult) -> bytes:

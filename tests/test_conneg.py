@@ -1,0 +1,156 @@
+"""Content negotiation and the result serialisers (pure functions, no server)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.query import Result
+
+from ecpl.errors import NotAcceptable
+from ecpl.store.base import QueryResult
+from ecpl.web import conneg
+from ecpl.web.conneg import RDF_TYPES, RESULT_TYPES, negotiate
+
+RESULTS = RESULT_TYPES
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt", "expected"),
+    [
+        (None, None, "application/sparql-results+json"),
+        ("", None, "application/sparql-results+json"),
+        ("*/*", None, "application/sparql-results+json"),
+        ("application/sparql-results+xml", None, "application/sparql-results+xml"),
+        ("text/csv", None, "text/csv"),
+        ("text/tab-separated-values", None, "text/tab-separated-values"),
+        ("text/*", None, "text/csv"),
+        ("text/csv;q=0.5, text/tab-separated-values", None, "text/tab-separated-values"),
+        (
+            "application/sparql-results+json;q=0.1, */*;q=0.2",
+            None,
+            "application/sparql-results+xml",
+        ),
+        ("application/json", None, "application/sparql-results+json"),
+        ("application/xml", None, "application/sparql-results+xml"),
+        ("text/html, */*;q=0.1", None, "application/sparql-results+json"),
+        ("text/html", "csv", "text/csv"),
+        ("text/csv", "json", "application/sparql-results+json"),
+        ("TEXT/CSV", None, "text/csv"),
+        ("text/csv; charset=utf-8; q=0.9", None, "text/csv"),
+    ],
+)
+def test_negotiate_results(accept: str | None, fmt: str | None, expected: str) -> None:
+    assert negotiate(accept, RESULTS, fmt) == expected
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (None, "text/turtle"),
+        ("application/n-triples", "application/n-triples"),
+        ("text/plain", "application/n-triples"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/rdf+xml;q=0.9, text/turtle;q=0.8", "application/rdf+xml"),
+        ("application/*", "application/n-triples"),
+    ],
+)
+def test_negotiate_rdf(accept: str | None, expected: str) -> None:
+    assert negotiate(accept, RDF_TYPES) == expected
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [
+        ("text/html", None),
+        ("image/png, text/html;q=0.9", None),
+        ("text/csv;q=0", None),
+        ("*/*;q=0", None),
+        (None, "pdf"),
+        (None, "turtle"),  # an RDF format for a SELECT
+    ],
+)
+def test_not_acceptable(accept: str | None, fmt: str | None) -> None:
+    with pytest.raises(NotAcceptable):
+        negotiate(accept, RESULTS, fmt)
+
+
+def test_garbage_accept_is_not_a_crash() -> None:
+    with pytest.raises(NotAcceptable):
+        negotiate(";;;,,q=abc,/", RESULTS)
+    assert negotiate("text/csv;q=abc, application/sparql-results+xml", RESULTS).endswith("+xml")
+
+
+EX = "http://example.org/"
+SELECT = QueryResult(
+    "select",
+    variables=["s", "label", "n", "blank", "missing"],
+    rows=[
+        {
+            "s": URIRef(EX + "a"),
+            "label": Literal('平台 "quoted"\tand\nnew line', lang="zh"),
+            "n": Literal(3, datatype=XSD.integer),
+            "blank": BNode("b1"),
+        },
+        {"s": URIRef(EX + "b"), "label": Literal("plain, with comma")},
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("media", "rdflib_format"),
+    [
+        (conneg.SPARQL_JSON, "json"),
+        (conneg.SPARQL_XML, "xml"),
+        (conneg.TSV, "tsv"),
+    ],
+)
+def test_select_round_trips(media: str, rdflib_format: str) -> None:
+    data = conneg.serialize_result(SELECT, media)
+    parsed = Result.parse(io.BytesIO(data), format=rdflib_format)
+    rows = [dict(row.asdict()) for row in parsed]  # type: ignore[union-attr]
+    assert [str(v) for v in parsed.vars or []] == SELECT.variables
+    assert rows[0]["s"] == URIRef(EX + "a")
+    assert rows[0]["label"] == SELECT.rows[0]["label"]
+    assert rows[0]["n"] == Literal(3, datatype=XSD.integer)
+    assert isinstance(rows[0]["blank"], BNode)
+    assert "missing" not in rows[0]
+    assert rows[1]["label"] == Literal("plain, with comma")
+
+
+def test_csv_is_plain_values() -> None:
+    text = conneg.serialize_result(SELECT, conneg.CSV).decode()
+    lines = text.split("\r\n")
+    assert lines[0] == "s,label,n,blank,missing"
+    assert lines[1].startswith(EX + "a,")
+    assert lines[1].endswith(",3,_:b1,")
+    assert '"plain, with comma"' in text
+
+
+@pytest.mark.parametrize("media", RESULT_TYPES)
+def test_ask(media: str) -> None:
+    body = conneg.serialize_result(QueryResult("ask", boolean=True), media).decode()
+    assert "true" in body
+
+
+def test_truncation_is_said_in_json_and_xml() -> None:
+    cut = QueryResult("select", variables=["s"], rows=[{"s": URIRef(EX)}], truncated=True)
+    assert b'"truncated": true' in conneg.serialize_result(cut, conneg.SPARQL_JSON)
+    assert b"row limit" in conneg.serialize_result(cut, conneg.SPARQL_XML)
+
+
+@pytest.mark.parametrize(("media", "fmt"), [(m, conneg.RDFLIB_FORMATS[m]) for m in RDF_TYPES])
+def test_graph_formats_round_trip(media: str, fmt: str) -> None:
+    triples = [(URIRef(EX + "s"), URIRef(EX + "p"), Literal("电子商务平台经营者", lang="zh"))]
+    result = QueryResult("graph", triples=triples)  # type: ignore[arg-type]
+    data = conneg.serialize_result(result, media)
+    assert set(Graph().parse(data=data, format=fmt)) == set(triples)
+
+
+def test_results_format_refused_for_graphs() -> None:
+    with pytest.raises(NotAcceptable):
+        conneg.serialize_result(QueryResult("graph"), conneg.CSV)
+    with pytest.raises(NotAcceptable):
+        conneg.serialize_result(SELECT, conneg.TURTLE)
