@@ -21,7 +21,6 @@ import pytest
 import requests
 
 from ecpl.web import editor
-from live_server import live_server  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -77,7 +76,7 @@ def result_cells(dom: str) -> list[str]:
 def test_page_loads_the_editor(
     chromium: str,
     yasgui_assets: None,
-    live_server: str,  # noqa: F811
+    live_server: str,
     tmp_path: Path,
 ) -> None:
     dom = dump_dom(chromium, live_server + "/", tmp_path / "profile")
@@ -90,7 +89,7 @@ def test_page_loads_the_editor(
 def test_a_query_runs_and_its_results_are_shown(
     chromium: str,
     yasgui_assets: None,
-    live_server: str,  # noqa: F811
+    live_server: str,
     tmp_path: Path,
 ) -> None:
     query = (
@@ -110,7 +109,7 @@ def test_a_query_runs_and_its_results_are_shown(
 
 def test_plain_form_without_yasgui(
     chromium: str,
-    live_server: str,  # noqa: F811
+    live_server: str,
     tmp_path: Path,
 ) -> None:
     """The fallback: the plain form loads, and what it submits (GET /sparql) gives results."""
