@@ -302,6 +302,21 @@ def test_term_declared_only_in_data_is_undeclared(project: Path) -> None:
     assert [p.subject for p in found] == ["ecpl:Position"]
 
 
+def test_rdf_property_or_skos_concept_is_not_an_owl_declaration(project: Path) -> None:
+    write(
+        project,
+        "ontology/extra.ttl",
+        PREFIXES
+        + 'ecpl:claims a rdf:Property ; rdfs:label "主张"@zh, "claims"@en .\n'
+        + 'ecpl:ExAnte a skos:Concept ; rdfs:label "事前"@zh, "ex ante"@en .\n'
+        + 'ecpl:DutyPhase a owl:Class ; rdfs:label "阶段"@zh, "phase"@en .\n'
+        + 'ecpl:InProcess a ecpl:DutyPhase ; rdfs:label "事中"@zh, "in process"@en .\n',
+    )
+    found = problems_of(project, "declared-terms")
+    assert [p.subject for p in found] == ["ecpl:ExAnte", "ecpl:claims"]
+    assert "ontology/extra.ttl" in found[0].message
+
+
 # --- the reasoner ---------------------------------------------------------------------------
 
 
