@@ -1,0 +1,309 @@
+"""The validation report: SHACL results with their legal basis, and the derived findings.
+
+A :class:`Report` is plain data so the CLI and the HTTP layer can render it as text, JSON or RDF
+without knowing pyshacl. ``conforms`` is true when no result is a sh:Violation (warnings, such as
+missing evidence, do not make a case graph non-conforming).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from ecpl.iri import BASE, ECPL, LAW
+
+LANGS = ("zh", "en")
+_SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+_PROVISION = re.compile(
+    r"^" + re.escape(str(LAW)) + r"(?P<law>[a-z-]+)(?:/art/(?P<art>\d+))?"
+    r"(?:/para/(?P<para>\d+))?(?:/item/(?P<item>\d+))?$"
+)
+
+Labeller = Callable[[Node, str], str]
+
+
+@dataclass(frozen=True)
+class Result:
+    """One SHACL validation result, with the duty the shape checks and its legal basis."""
+
+    focus_node: str
+    shape: str
+    severity: str  # "Violation" | "Warning" | "Info"
+    message: dict[str, str]
+    legal_basis: list[str] = field(default_factory=list)
+    duty: str | None = None
+    path: str | None = None
+    value: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "focus_node": self.focus_node,
+            "shape": self.shape,
+            "severity": self.severity,
+            "message": self.message,
+            "legal_basis": self.legal_basis,
+            "duty": self.duty,
+            "path": self.path,
+            "value": self.value,
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A liability finding derived by a SHACL-AF rule from the case's facts."""
+
+    iri: str
+    case: str
+    rule: str
+    status: str | None
+    duties: list[str] = field(default_factory=list)
+    forms: list[str] = field(default_factory=list)
+    natures: list[str] = field(default_factory=list)
+    liable_party: str | None = None
+    co_liable_parties: list[str] = field(default_factory=list)
+    recourse_against: list[str] = field(default_factory=list)
+    fault_principle: str | None = None
+    position: str | None = None
+    fine_min_cny: float | None = None
+    fine_max_cny: float | None = None
+    serious_fine_min_cny: float | None = None
+    serious_fine_max_cny: float | None = None
+    enlarged_part_only: bool = False
+    legal_basis: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "iri": self.iri,
+            "case": self.case,
+            "rule": self.rule,
+            "status": self.status,
+            "duties_breached": self.duties,
+            "liability_forms": self.forms,
+            "liability_natures": self.natures,
+            "liable_party": self.liable_party,
+            "co_liable_parties": self.co_liable_parties,
+            "recourse_against": self.recourse_against,
+            "fault_principle": self.fault_principle,
+            "doctrinal_position": self.position,
+            "fine_cny": {
+                "min": self.fine_min_cny,
+                "max": self.fine_max_cny,
+                "serious_min": self.serious_fine_min_cny,
+                "serious_max": self.serious_fine_max_cny,
+            },
+            "enlarged_part_only": self.enlarged_part_only,
+            "legal_basis": self.legal_basis,
+        }
+
+
+@dataclass
+class Report:
+    """What ``validate`` returns; render with to_json / graph / to_text."""
+
+    conforms: bool
+    results: list[Result]
+    findings: list[Finding]
+    report_graph: Graph = field(repr=False, default_factory=Graph)
+    findings_graph: Graph = field(repr=False, default_factory=Graph)
+    labeller: Labeller | None = field(repr=False, default=None)
+
+    @property
+    def violations(self) -> list[Result]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+    @property
+    def breached_duties(self) -> list[str]:
+        """Duties with at least one violation, in a stable order."""
+        return sorted({r.duty for r in self.violations if r.duty})
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "conforms": self.conforms,
+            "breached_duties": self.breached_duties,
+            "results": [r.to_json() for r in self.results],
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+    def graph(self) -> Graph:
+        """The sh:ValidationReport plus the findings as triples (ecpl vocabulary, cases.ttl)."""
+        out = Graph()
+        out.bind("sh", SH)
+        out.bind("ecpl", ECPL)
+        for triple in self.report_graph:
+            out.add(triple)
+        for triple in self.findings_graph:
+            out.add(triple)
+        # the legal basis and duty of each result, keyed by the result node
+        for node in self.report_graph.subjects(RDF.type, SH.ValidationResult):
+            shape = self.report_graph.value(node, SH.sourceShape)
+            for result in self.results:
+                if str(shape) == result.shape and _same_focus(self.report_graph, node, result):
+                    for basis in result.legal_basis:
+                        out.add((node, ECPL.legalBasis, URIRef(basis)))
+                    if result.duty:
+                        out.add((node, ECPL.checksDuty, URIRef(result.duty)))
+                    break
+        for result in self.results:  # results found outside pyshacl (undeclared terms)
+            if result.shape.startswith(BASE + "shapes#DeclaredVocabulary"):
+                node = BNode()
+                out.add((node, RDF.type, SH.ValidationResult))
+                out.add((node, SH.focusNode, URIRef(result.focus_node)))
+                out.add((node, SH.sourceShape, URIRef(result.shape)))
+                out.add((node, SH.resultSeverity, SH[result.severity]))
+                for lang, text in result.message.items():
+                    out.add((node, SH.resultMessage, Literal(text, lang=lang)))
+                for report in self.report_graph.subjects(RDF.type, SH.ValidationReport):
+                    out.add((report, SH.result, node))
+        return out
+
+    def to_text(self, lang: str = "zh") -> str:
+        """A readable report in Chinese or English."""
+        if lang not in LANGS:
+            raise ValueError(f"language must be one of {', '.join(LANGS)}, got {lang!r}")
+        zh = lang == "zh"
+        label = self.labeller or (lambda node, _lang: short(str(node)))
+
+        def name(iri: str | None) -> str:
+            return label(URIRef(iri), lang) if iri else "—"
+
+        lines: list[str] = []
+        counts = {s: sum(1 for r in self.results if r.severity == s) for s in _SEVERITY_ORDER}
+        if zh:
+            verdict = "符合" if self.conforms else "不符合"
+            lines.append(
+                f"验证结论：{verdict}（违反 {counts['Violation']} 项，警告 {counts['Warning']} 项）"
+            )
+        else:
+            verdict = "conforms" if self.conforms else "does not conform"
+            lines.append(
+                f"Validation: {verdict} ({counts['Violation']} violations, "
+                f"{counts['Warning']} warnings)"
+            )
+        if self.breached_duties:
+            lines.append("")
+            lines.append("违反的义务：" if zh else "Duties breached:")
+            lines += [f"  - {name(d)}" for d in self.breached_duties]
+        ordered = sorted(self.results, key=lambda r: (_SEVERITY_ORDER.get(r.severity, 9), r.shape))
+        if ordered:
+            lines.append("")
+            lines.append("验证结果：" if zh else "Results:")
+        for result in ordered:
+            severity = {"Violation": "违反", "Warning": "警告", "Info": "提示"}.get(
+                result.severity, result.severity
+            )
+            lines.append(
+                f"  [{severity if zh else result.severity}] {_message(result.message, lang)}"
+            )
+            lines.append(f"      {'对象' if zh else 'focus'}: {short(result.focus_node)}")
+            if result.legal_basis:
+                cites = ", ".join(citation(b, lang) for b in result.legal_basis)
+                lines.append(f"      {'法律依据' if zh else 'legal basis'}: {cites}")
+        if self.findings:
+            lines.append("")
+            lines.append("责任认定结果：" if zh else "Liability findings:")
+        for finding in self.findings:
+            head = name(finding.rule)
+            if finding.position:
+                head += (" — 依学说：" if zh else " — under position: ") + name(finding.position)
+            status = name(finding.status) if finding.status else ""
+            lines.append(f"  * {head}" + (f" [{status}]" if status else ""))
+            rows = [
+                ("违反的义务", "duty breached", ", ".join(name(d) for d in finding.duties)),
+                ("责任形态", "form", ", ".join(name(f) for f in finding.forms)),
+                ("责任性质", "nature", ", ".join(name(n) for n in finding.natures)),
+                ("责任人", "liable", name(finding.liable_party) if finding.liable_party else ""),
+                ("共同责任人", "co-liable", ", ".join(name(p) for p in finding.co_liable_parties)),
+                (
+                    "追偿对象",
+                    "recourse against",
+                    ", ".join(name(p) for p in finding.recourse_against),
+                ),
+                (
+                    "归责原则",
+                    "fault principle",
+                    name(finding.fault_principle) if finding.fault_principle else "",
+                ),
+                ("罚款幅度（元）", "fine (CNY)", _fine(finding, zh)),
+                (
+                    "仅限扩大部分",
+                    "enlarged part only",
+                    ("是" if zh else "yes") if finding.enlarged_part_only else "",
+                ),
+                (
+                    "法律依据",
+                    "legal basis",
+                    ", ".join(citation(b, lang) for b in finding.legal_basis),
+                ),
+            ]
+            for zh_label, en_label, value in rows:
+                if value:
+                    lines.append(f"      {zh_label if zh else en_label}: {value}")
+        return "\n".join(lines) + "\n"
+
+
+def _same_focus(graph: Graph, node: Node, result: Result) -> bool:
+    return str(graph.value(node, SH.focusNode)) == result.focus_node
+
+
+def _message(message: dict[str, str], lang: str) -> str:
+    return (
+        message.get(lang)
+        or message.get("en")
+        or message.get("zh")
+        or next(iter(message.values()), "")
+    )
+
+
+def _fine(finding: Finding, zh: bool) -> str:
+    def amount(value: float | None) -> str:
+        return "?" if value is None else f"{value:,.0f}"
+
+    parts = []
+    if finding.fine_min_cny is not None or finding.fine_max_cny is not None:
+        parts.append(f"{amount(finding.fine_min_cny)}–{amount(finding.fine_max_cny)}")
+    if finding.serious_fine_min_cny is not None or finding.serious_fine_max_cny is not None:
+        serious = f"{amount(finding.serious_fine_min_cny)}–{amount(finding.serious_fine_max_cny)}"
+        parts.append(("情节严重：" if zh else "serious: ") + serious)
+    return "; ".join(parts)
+
+
+def short(iri: str) -> str:
+    """A compact name for an IRI: the ecpl: local name, or the IRI itself."""
+    if iri.startswith(str(ECPL)):
+        return "ecpl:" + iri[len(str(ECPL)) :]
+    return iri
+
+
+def citation(iri: str, lang: str = "en") -> str:
+    """ "ECL 38(2)" / "电子商务法第38条第2款" for a provision IRI; other IRIs unchanged."""
+    match = _PROVISION.match(iri)
+    if not match:
+        return short(iri)
+    law, art, para, item = match["law"], match["art"], match["para"], match["item"]
+    if lang == "zh":
+        text = _LAW_ZH.get(law, law.upper())
+        text += f"第{art}条" if art else ""
+        text += f"第{para}款" if para else ""
+        text += f"第{item}项" if item else ""
+        return text
+    text = law.upper() + (f" {art}" if art else "")
+    text += f"({para})" if para else ""
+    text += f" item {item}" if item else ""
+    return text
+
+
+_LAW_ZH = {
+    "ecl": "电子商务法",
+    "crpl": "消费者权益保护法",
+    "csl": "网络安全法",
+    "cc": "民法典",
+    "rprdin": "信息网络传播权保护条例",
+    "pipl": "个人信息保护法",
+    "spc-online": "网络消费纠纷规定（一）",
+    "spc-tort": "侵权责任编解释（一）",
+}
