@@ -317,6 +317,48 @@ def test_rdf_property_or_skos_concept_is_not_an_owl_declaration(project: Path) -
     assert "ontology/extra.ttl" in found[0].message
 
 
+SHAPES = """\
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix shapes: <https://w3id.org/ecpl/shapes#> .
+shapes:Prefixes sh:declare [ sh:prefix "ecpl" ;
+    sh:namespace "https://w3id.org/ecpl/ontology#"^^xsd:anyURI ] .
+shapes:DutyShape a sh:NodeShape ;
+    sh:targetClass ecpl:Duty ;
+    sh:property [ sh:path ecpl:legalBasis ; sh:minCount 1 ] ;
+    sh:sparql [ sh:prefixes shapes:Prefixes ;
+        sh:select "SELECT $this WHERE { $this ecpl:legalBasis ?b . FILTER(!isIRI(?b)) }" ] .
+"""
+
+
+def test_valid_shapes_with_sparql_pass(project: Path) -> None:
+    write(project, "shapes/duties.ttl", PREFIXES + SHAPES)
+    assert run_checks(project, use_reasoner=False) == []
+
+
+def test_shape_sparql_that_does_not_parse(project: Path) -> None:
+    write(project, "shapes/duties.ttl", PREFIXES + SHAPES.replace("?b . FILTER", "?b . FILTR"))
+    found = problems_of(project, "shapes")
+    assert [p.subject for p in found] == ["shapes:DutyShape"]
+    assert found[0].message.startswith("SPARQL in sh:select does not parse")
+
+
+def test_shape_sparql_with_undeclared_prefix(project: Path) -> None:
+    text = SHAPES.replace("sh:prefixes shapes:Prefixes ;", "")
+    write(project, "shapes/duties.ttl", PREFIXES + text)
+    assert [p.subject for p in problems_of(project, "shapes")] == ["shapes:DutyShape"]
+
+
+def test_shapes_that_are_not_valid_shacl(project: Path) -> None:
+    write(
+        project,
+        "shapes/duties.ttl",
+        PREFIXES + SHAPES.replace("sh:minCount 1", 'sh:minCount "one"'),
+    )
+    found = problems_of(project, "shapes")
+    assert [p.subject for p in found] == ["shapes:DutyShape"]
+    assert "not valid SHACL on sh:minCount" in found[0].message
+
+
 # --- the reasoner ---------------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ def check(directory: Path | None, no_reasoner: bool, verbose: bool) -> None:
     """Check ontology/, shapes/ and data/ under DIR (default: the project).
 
     Turtle and SPARQL syntax, declared ecpl: terms, zh+en labels, legal bases, cited
-    provisions, and OWL 2 DL consistency under HermiT.
+    provisions, well-formed SHACL (and the SPARQL in it), OWL 2 DL consistency under HermiT.
     """
     from ecpl.checks.runner import run_checks  # keeps `ecpl --help` light
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rdflib import URIRef
+from rdflib import SH, URIRef
 
-from ecpl.iri import ECPL
+from ecpl.iri import ECPL, SHAPES
 
-_PREFIXES = ((str(ECPL), "ecpl:"),)
+_PREFIXES = ((str(ECPL), "ecpl:"), (str(SHAPES), "shapes:"), (str(SH), "sh:"))
 
 
 @dataclass(frozen=True, order=True)

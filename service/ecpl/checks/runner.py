@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ecpl.checks import bases, labels, project, provisions, reasoner, syntax, terms
+from ecpl.checks import bases, labels, project, provisions, reasoner, shapes, syntax, terms
 from ecpl.checks.problem import Problem
 
 
@@ -17,6 +17,7 @@ def run_checks(root: Path, use_reasoner: bool = True, verbose: bool = False) -> 
     problems += labels.check_labels(everything, loaded.graph("data"))
     problems += bases.check_legal_basis(loaded.graph("ontology", "data"))
     problems += provisions.check_provisions(loaded)
+    problems += shapes.check_shapes(loaded.graph("shapes"))
     if use_reasoner:
         problems += reasoner.check_reasoner(loaded, verbose=verbose)
     return problems
