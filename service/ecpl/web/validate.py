@@ -13,17 +13,22 @@ bodies that come without one, so an oversized upload is refused without being bu
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, render_template, request
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
+from ecpl import iri
 from ecpl.errors import InputError, TooLarge
 from ecpl.rdfio import parse_rdf
 from ecpl.web.conneg import JSONLD, TURTLE, content_type, serialize_graph
 from ecpl.web.context import get_settings
 from ecpl.web.queries import choose_format
+
+if TYPE_CHECKING:  # the validation package loads pyshacl: import it only when validating
+    from ecpl.validation.report import Report
 
 bp = Blueprint("validate", __name__, template_folder="templates")
 
@@ -62,10 +67,7 @@ def run() -> Response:
         format=case.syntax,
         max_bytes=limit,
     )
-    # Imported on first use: pyshacl and the shapes load only when a case is validated.
-    from ecpl.validation import validate as validate_graph
-
-    report = validate_graph(graph)
+    report = validator()(graph)
     return _respond(report)
 
 
@@ -75,6 +77,14 @@ class PostedCase:
     media_type: str | None = None
     filename: str | None = None
     syntax: str | None = None  # a SYNTAXES key named by the form
+
+
+def validator() -> Callable[[Graph], Report]:
+    """``ecpl.validation.validate``, imported on first use: pyshacl and the shapes load only
+    when a case is validated, not when the service starts."""
+    from ecpl.validation import validate
+
+    return validate
 
 
 def _read_case(limit: int) -> PostedCase:
@@ -122,31 +132,41 @@ def _within(data: bytes, limit: int) -> bytes:
     return data
 
 
-def _respond(report: Any) -> Response:
+def _respond(report: Report) -> Response:
     chosen = request.form.get("format") if request.mimetype in FORM_TYPES else None
     if chosen not in OUTPUT_TYPES:
         chosen = choose_format(OUTPUT_TYPES)
     if chosen == "html":
-        summary = summary_of(report)
-        response = Response(
-            render_template("validate_report.html", summary=summary), mimetype="text/html"
-        )
+        response = Response(render_report(report), mimetype="text/html")
     elif chosen in ("turtle", "jsonld"):
-        graph: Graph = report.graph()
         media = OUTPUT_TYPES[chosen]
-        response = Response(serialize_graph(graph, media), content_type=content_type(media))
+        response = Response(
+            serialize_graph(report.graph(), media), content_type=content_type(media)
+        )
     else:
-        body = json.dumps(summary_of(report), ensure_ascii=False, indent=2)
+        body = json.dumps(report.to_json(), ensure_ascii=False, indent=2)
         response = Response(body, mimetype="application/json")
     response.vary.add("Accept")
     return response
 
 
-def summary_of(report: Any) -> dict[str, Any]:
-    """The report's JSON summary as a dict (``Report.to_json()`` may give text or a dict)."""
-    value = report.to_json()
-    if isinstance(value, str | bytes):
-        value = json.loads(value)
-    if not isinstance(value, dict):
-        raise TypeError("Report.to_json() must give a JSON object")
-    return value
+def render_report(report: Report) -> str:
+    """The HTML page of a report: terms by their labels, provisions as citations, links."""
+    from ecpl.validation.report import citation, short
+
+    labeller = report.labeller
+
+    def name(term: str, lang: str) -> str:
+        return labeller(URIRef(term), lang) if labeller else short(term)
+
+    def local(term: str) -> str | None:
+        return iri.local_path(term) if iri.is_ecpl(term) else None
+
+    return render_template(
+        "validate_report.html",
+        summary=report.to_json(),
+        texts={lang: report.to_text(lang) for lang in ("zh", "en")},
+        name=name,
+        cite=citation,
+        local=local,
+    )
