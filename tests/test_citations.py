@@ -336,10 +336,33 @@ def test_enlarged_part_rules_say_so(graph: Graph, rule: str) -> None:
     assert any("扩大" in t for t in texts), f"{rule}: nothing says 'enlarged part' (扩大部分)"
 
 
+# DOMAIN.md §3, recourse column: where the paying platform turns, and on which provision.
+RECOURSE = [
+    ("Rule-ECL-38-1", iri.article("cc", 178)),  # internal shares among joint debtors
+    ("Rule-CRPL-44-1", iri.paragraph("crpl", 44, 1)),  # against the seller
+    ("Rule-CC-1198-2", iri.paragraph("cc", 1198, 2)),  # against the third party
+]
+
+
+@pytest.mark.parametrize(("rule", "basis"), RECOURSE, ids=[r for r, _ in RECOURSE])
+def test_recourse_basis(graph: Graph, rule: str, basis: URIRef) -> None:
+    subject = ECPL[rule]
+    targets = [str(o) for o in graph.objects(subject, ECPL.recourseBasis)]
+    assert any(t == str(basis) or t.startswith(str(basis) + "/") for t in targets), targets
+    assert list(graph.objects(subject, ECPL.recourseAgainst)), f"{rule}: against whom?"
+
+
 def test_cc_1198_2_recourse_against_the_third_party(graph: Graph) -> None:
-    rule = ECPL["Rule-CC-1198-2"]
-    assert set(graph.objects(rule, ECPL.recourseAgainst)) == {ECPL.ThirdParty}
-    assert cites(graph, rule, iri.paragraph("cc", 1198, 2), ECPL.recourseBasis)
+    assert set(graph.objects(ECPL["Rule-CC-1198-2"], ECPL.recourseAgainst)) == {ECPL.ThirdParty}
+
+
+def test_doctrinal_positions_are_about_ecl_38_2(graph: Graph) -> None:
+    # DOMAIN.md §4: every position the seed reports is on ECL 38(2) 相应的责任.
+    positions = set(graph.subjects(RDF.type, ECPL.DoctrinalPosition))
+    assert len(positions) >= 6, "two nature positions and four form positions expected"
+    about = {p: {str(o) for o in graph.objects(p, ECPL.aboutProvision)} for p in positions}
+    wrong = {str(p): a for p, a in about.items() if a != {str(iri.paragraph("ecl", 38, 2))}}
+    assert wrong == {}
 
 
 # ECL 80(1) and 83: fines in CNY, ordinary and serious cases (read off the statute by hand).
