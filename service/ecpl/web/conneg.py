@@ -43,6 +43,7 @@ FORMAT_NAMES: dict[str, str] = {
     "tsv": TSV,
     "turtle": TURTLE,
     "ttl": TURTLE,
+    "n3": TURTLE,  # Turtle is valid N3; SPARQLWrapper asks for format=n3
     "nt": NTRIPLES,
     "ntriples": NTRIPLES,
     "n-triples": NTRIPLES,
@@ -58,6 +59,10 @@ ALIASES: dict[str, str] = {
     "text/xml": SPARQL_XML,
     "text/plain": NTRIPLES,
     "application/x-turtle": TURTLE,
+    "application/turtle": TURTLE,
+    "text/n3": TURTLE,
+    "text/rdf+n3": TURTLE,
+    "application/n3": TURTLE,
     "application/json+ld": JSONLD,
 }
 

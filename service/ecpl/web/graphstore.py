@@ -68,11 +68,3 @@ def delete_graph() -> Response:
     require_update_token(request)
     cases.delete_case(get_store(), _graph_param())
     return Response(status=204)
-
-
-@bp.route("/data", methods=["OPTIONS"])
-def preflight() -> Response:
-    response = Response(status=204)
-    response.headers["Access-Control-Allow-Methods"] = "GET, PUT, POST, DELETE, OPTIONS"
-    response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept, Authorization"
-    return response

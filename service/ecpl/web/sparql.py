@@ -62,9 +62,19 @@ def require_update_token(req: Request) -> None:
 
 
 def cors(response: Response) -> Response:
+    """CORS headers for browser tools (YASGUI, notebooks), preflight included.
+
+    Flask answers OPTIONS itself with the route's ``Allow`` header; this adds what a browser
+    needs to go on with a POST carrying a SPARQL body or an Authorization header.
+    """
     settings = get_settings()
     response.headers["Access-Control-Allow-Origin"] = settings.cors_origins
     response.headers["Access-Control-Expose-Headers"] = f"Content-Type, {TRUNCATED_HEADER}"
+    if request.method == "OPTIONS":
+        allowed = response.headers.get("Allow") or "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Methods"] = allowed
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept, Authorization"
+        response.headers["Access-Control-Max-Age"] = "86400"
     return response
 
 
@@ -201,13 +211,3 @@ def sparql() -> Response:
         row_limit=settings.row_limit,
     )
     return result_response(result, request)
-
-
-@bp.route("/sparql", methods=["OPTIONS"])
-def preflight() -> Response:
-    """CORS preflight: browsers ask before a POST with a SPARQL body or an Authorization header."""
-    response = Response(status=204)
-    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-    response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept, Authorization"
-    response.headers["Access-Control-Max-Age"] = "86400"
-    return response
