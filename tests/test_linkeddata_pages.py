@@ -219,6 +219,16 @@ def test_term_page_shows_labels_definition_basis_and_axiom_basis(client: FlaskCl
     assert "A test definition." in duty and "测试定义" in duty
 
 
+def test_provision_page_lists_the_relations_resting_on_it(client: FlaskClient) -> None:
+    body = client.get("/law/ecl/art/9/para/1", headers={"Accept": "text/html"}).get_data(
+        as_text=True
+    )
+    assert "Relations resting on this provision" in body
+    section = body.split("Relations resting on this provision", 1)[1]
+    assert 'href="/term/EcommercePlatformOperator"' in section
+    assert 'href="/term/Actor"' in section
+
+
 def test_mappings_are_shown_as_external_links(client: FlaskClient) -> None:
     body = client.get("/term/QualificationReviewDuty", headers={"Accept": "text/html"}).get_data(
         as_text=True

@@ -24,6 +24,7 @@ BASIS = (ECPL.legalBasis, ECPL.definedIn, ECPL.usedIn)
 # Shown in their own sections, not in the generic property table.
 _SECTIONED = {*LABELS, SKOS.altLabel, SKOS.definition, ECPL.statutoryTerm, ECPL.text, RDF.type}
 _SECTIONED |= {*MAPPINGS, *BASIS, ECPL.hasVersion}
+_AXIOM_PARTS = (OWL.annotatedSource, OWL.annotatedProperty, OWL.annotatedTarget)
 
 
 def _describe_query(resource: URIRef) -> str:
@@ -32,15 +33,20 @@ def _describe_query(resource: URIRef) -> str:
 PREFIX rdfs: <{RDFS}> PREFIX skos: <{SKOS}> PREFIX owl: <{OWL}> PREFIX ecpl: <{ECPL}>
 CONSTRUCT {{
   {r} ?p ?o . ?s ?q {r} . ?ax ?ap ?ao . ?v ?vp ?vo . ?n ?lp ?label .
+  ?cx owl:annotatedSource ?cs ; owl:annotatedProperty ?cp ; owl:annotatedTarget ?ct ;
+      ecpl:legalBasis {r} .
 }} WHERE {{
   {{ {r} ?p ?o }}
   UNION {{ ?s ?q {r} FILTER(!isBlank(?s)) }}
   UNION {{ ?ax owl:annotatedSource {r} ; ?ap ?ao }}
   UNION {{ {r} ecpl:hasVersion ?v . ?v ?vp ?vo }}
+  UNION {{ ?cx ecpl:legalBasis {r} ; owl:annotatedSource ?cs ; owl:annotatedProperty ?cp ;
+             owl:annotatedTarget ?ct }}
   UNION {{
     {{ {r} ?p2 ?n }} UNION {{ ?n ?p2 {r} }} UNION {{ {r} ?n ?o2 }} UNION {{ ?s2 ?n {r} }}
     UNION {{ ?ax2 owl:annotatedSource {r} ; ?ap2 ?n }}
     UNION {{ ?ax3 owl:annotatedSource {r} ; ?n ?o3 }}
+    UNION {{ ?ax4 ecpl:legalBasis {r} ; ?p4 ?n }}
     FILTER(isIRI(?n))
     VALUES ?lp {{ rdfs:label skos:prefLabel }}
     ?n ?lp ?label .
@@ -83,6 +89,7 @@ class ResourcePage:
     legal_basis: list[tuple[str, list[Value]]] = field(default_factory=list)
     properties: list[tuple[Value, list[Value]]] = field(default_factory=list)
     axioms: list[tuple[Value, Value, list[Value]]] = field(default_factory=list)
+    cited_by_axioms: list[tuple[Value, Value, Value]] = field(default_factory=list)
     incoming: list[tuple[Value, list[Value]]] = field(default_factory=list)
     mappings: list[tuple[str, list[Value]]] = field(default_factory=list)
     versions: list[dict[str, Value | None]] = field(default_factory=list)
@@ -174,6 +181,13 @@ def page_model(graph: Graph, resource: URIRef, base_url: str = "/") -> ResourceP
         bases = _sorted_values(graph, list(graph.objects(axiom, ECPL.legalBasis)), base_url)
         page.axioms.append((value(graph, prop, base_url), value(graph, target, base_url), bases))
     page.axioms.sort(key=lambda row: (row[0].text, row[1].text))
+    for axiom in graph.subjects(ECPL.legalBasis, resource):
+        parts = [graph.value(axiom, p) for p in _AXIOM_PARTS]
+        if any(part is None for part in parts) or parts[0] == resource:
+            continue
+        shown = [value(graph, part, base_url) for part in parts if part is not None]
+        page.cited_by_axioms.append((shown[0], shown[1], shown[2]))
+    page.cited_by_axioms.sort(key=lambda row: (row[0].text, row[1].text, row[2].text))
     page.versions = _versions(graph, resource, base_url)
     return page
 
