@@ -16,9 +16,6 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from ecpl import sources
 from ecpl.checks.problem import Problem
 
-# Where HermiT is not asked to look: deliberately broken example case graphs.
-REASONER_EXCLUDED = ("data/cases/examples/",)
-
 
 @dataclass
 class Project:
@@ -27,14 +24,11 @@ class Project:
     root: Path
     files: dict[str, Graph] = field(default_factory=dict)
 
-    def graph(self, *folders: str, exclude: tuple[str, ...] = ()) -> Graph:
+    def graph(self, *folders: str) -> Graph:
         """The union of the files under the given top-level folders (all when none given)."""
         union = Graph()
         for name, graph in self.files.items():
-            top = name.split("/", 1)[0]
-            if folders and top not in folders:
-                continue
-            if any(name.startswith(prefix) for prefix in exclude):
+            if folders and name.split("/", 1)[0] not in folders:
                 continue
             union += graph
         return union

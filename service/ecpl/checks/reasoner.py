@@ -1,10 +1,10 @@
 """OWL 2 DL consistency under HermiT (via owlready2): no contradiction, no unsatisfiable class.
 
-What the reasoner sees: every file in ontology/ plus data/ (the provisions of data/laws, the
-doctrinal positions and the case graphs are individuals of the ontology's classes, so a wrong
-type or a disjointness clash there is an ontology problem too), except the deliberately broken
-example case graphs under data/cases/examples/, which SHACL validation is meant to reject.
-shapes/ is SHACL, not OWL, and is left out.
+What the reasoner sees: ontology/ plus all of data/. The provisions in data/laws, the doctrinal
+positions and the case graphs (examples included) are individuals of the ontology's classes,
+so a wrong type or a disjointness clash there is a modelling error too; the negative example
+cases are meant to miss a SHACL requirement, not to contradict an OWL axiom. shapes/ is SHACL,
+not OWL, and is left out.
 
 HermiT runs in Java; without ``java`` on PATH the check reports that instead of failing.
 xsd:date values (in-force dates) are outside HermiT's datatype map and are ignored by it.
@@ -23,7 +23,7 @@ from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.collection import Collection
 
 from ecpl.checks.problem import Problem, show
-from ecpl.checks.project import REASONER_EXCLUDED, Project
+from ecpl.checks.project import Project
 
 NO_JAVA = (
     "HermiT needs Java (java not found on PATH); install a Java runtime "
@@ -33,7 +33,7 @@ NO_JAVA = (
 
 def reasoner_graph(project: Project) -> Graph:
     """The triples HermiT is given (see the module docstring for the choice)."""
-    return project.graph("ontology", "data", exclude=REASONER_EXCLUDED)
+    return project.graph("ontology", "data")
 
 
 def _superclasses(graph: Graph, cls: URIRef) -> set[URIRef]:
