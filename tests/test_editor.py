@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 
 from ecpl import queries as named
 from ecpl.config import Settings
@@ -99,8 +100,12 @@ def test_links_to_ontology_laws_queries_and_validation(
 
 
 def test_no_cdn(client: FlaskClient, with_assets: Path) -> None:
-    page = client.get("/").get_data(as_text=True)
+    response = client.get("/")
+    page = response.get_data(as_text=True)
     assert not re.search(r'<(script|link)[^>]+(src|href)="(https?:)?//', page)
+    # scripts and connections are confined to this service
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "connect-src 'self';" in policy
 
 
 def test_examples_link_to_the_editor_with_defaults_bound(
@@ -112,7 +117,7 @@ def test_examples_link_to_the_editor_with_defaults_bound(
     page = client.get("/").get_data(as_text=True)
     for name, query in queries.items():
         assert f'data-name="{name}"' in page
-        assert query.title["zh"] in page and query.title["en"].replace("'", "&#39;") in page
+        assert str(escape(query.title["zh"])) in page and str(escape(query.title["en"])) in page
 
 
 def test_prefilled_query_is_escaped(client: FlaskClient, without_assets: Path) -> None:

@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 
 from ecpl import queries as named
 from ecpl.config import Settings
+from ecpl.web import queries as web_queries
 from ecpl.web.app import create_app
 
 ECPL = "https://w3id.org/ecpl/ontology#"
@@ -131,6 +132,7 @@ def test_listing_json_has_titles_params_and_links(client: FlaskClient) -> None:
     assert params["duty"]["label"] == {"en": "Duty", "zh": "义务"}
     assert params["lang"]["required"] is False and params["lang"]["default"] == "zh"
     assert entries["duties-graph"]["competency_question"] is None
+    assert entry["form"] == "select" and entries["duties-graph"]["form"] == "construct"
 
 
 def test_listing_html_for_browsers(client: FlaskClient) -> None:
@@ -144,6 +146,25 @@ def test_listing_html_for_browsers(client: FlaskClient) -> None:
     assert 'name="duty"' in page and "required" in page
     assert 'href="/queries/duty-label.rq"' in page
     assert "Accept" in response.headers["Vary"]
+    # result formats offered per query form; a link opens each query in the editor
+    graph_form = page[page.index('id="duties-graph"') : page.index('id="duty-label"')]
+    assert '<option value="turtle">' in graph_form and '<option value="csv">' not in graph_form
+    select_form = page[page.index('id="duty-label"') :]
+    assert '<option value="csv">' in select_form.split("</form>")[0]
+    assert 'href="/?query=' in page
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [
+        ("PREFIX a: <http://example.org/select#>\nASK { ?s ?p ?o }", "ask"),
+        ("# SELECT in a comment\nCONSTRUCT WHERE { ?s ?p ?o }", "construct"),
+        ("prefix x: <urn:x>\ndescribe <urn:a>", "describe"),
+        ("SELECT * { ?s ?p ?o }", "select"),
+    ],
+)
+def test_query_form(text: str, form: str) -> None:
+    assert web_queries.query_form(text) == form
 
 
 def test_listing_format_parameter_wins_over_accept(client: FlaskClient) -> None:

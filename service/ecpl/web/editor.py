@@ -45,6 +45,14 @@ LAW_NAMES: dict[str, tuple[str, str]] = {
     "spc-tort": ("侵权责任编解释（一）", "SPC Interpretation on the Tort Liability Book (I)"),
 }
 
+# Scripts and connections only to this service: YASGUI's calls to third-party autocompletion
+# services are refused, and nothing in the data can run as script. YASGUI sets inline styles.
+CSP = (
+    "default-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; "
+    "style-src 'self' 'unsafe-inline'; font-src 'self' data:; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+)
+
 DEFAULT_QUERY = """PREFIX ecpl: <https://w3id.org/ecpl/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 
@@ -119,4 +127,6 @@ def index() -> Response:
             (iri.local_path(str(iri.law(key))), key.upper(), *LAW_NAMES[key]) for key in LAW_NAMES
         ],
     )
-    return Response(page, mimetype="text/html")
+    response = Response(page, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = CSP
+    return response

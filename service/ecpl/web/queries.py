@@ -8,6 +8,7 @@ never spliced into SPARQL. Results go through the same content negotiation as /s
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request, url_for
@@ -44,6 +45,16 @@ def choose_format(offers: dict[str, str]) -> str:
     return next(key for key, value in offers.items() if value == media)
 
 
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_IRI_OR_COMMENT = re.compile(r"<[^<>\s]*>|#[^\n]*")
+
+
+def query_form(text: str) -> str:
+    """``select``, ``ask``, ``construct`` or ``describe``: which result formats apply."""
+    match = _FORM.search(_IRI_OR_COMMENT.sub(" ", text))
+    return match.group(1).lower() if match else "select"
+
+
 def describe(query: named.NamedQuery) -> dict[str, Any]:
     """The listing entry of one named query (what the JSON and HTML listings show)."""
     return {
@@ -51,6 +62,7 @@ def describe(query: named.NamedQuery) -> dict[str, Any]:
         "title": dict(query.title),
         "description": dict(query.description),
         "competency_question": query.competency_question,
+        "form": query_form(query.text),
         "parameters": [
             {
                 "name": param.name,
@@ -77,13 +89,18 @@ def _get(name: str) -> named.NamedQuery:
 @bp.get("/queries")
 def index() -> Response | str:
     """The named queries as an HTML page or a JSON document."""
-    entries = [describe(query) for query in _all().values()]
+    queries = _all()
+    entries = [describe(query) for query in queries.values()]
     chosen = choose_format(LISTING_TYPES)
     if chosen == "json":
         body = json.dumps({"queries": entries}, ensure_ascii=False, indent=2)
         response = Response(body, mimetype="application/json")
     else:
-        response = Response(render_template("queries.html", queries=entries), mimetype="text/html")
+        from ecpl.web.editor import examples  # the same links the editor shows
+
+        in_editor = {example["name"]: example["href"] for example in examples(queries)}
+        page = render_template("queries.html", queries=entries, in_editor=in_editor)
+        response = Response(page, mimetype="text/html")
     response.vary.add("Accept")
     return response
 
