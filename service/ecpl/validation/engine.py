@@ -10,6 +10,7 @@ pyshacl over an Oxigraph-backed graph gave different results (research/perf-base
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from ecpl.validation.report import Finding, Report, Result, short
 # Subjects typed with these classes are copied into every validated graph: the rules read them.
 REFERENCE_CLASSES = (ECPL.LiabilityRule, ECPL.Duty, ECPL.DoctrinalPosition)
 DECLARED_VOCABULARY_SHAPE = SHAPES.DeclaredVocabulary
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 
@@ -210,14 +212,14 @@ def _results(report: Graph, res: Resources) -> list[Result]:
         if shape is None:
             continue
         duty, bases = res.shape_meta.get(shape, (None, ()))
-        message = {
-            m.language: str(m)
-            for m in report.objects(node, SH.resultMessage)
-            if isinstance(m, Literal) and m.language
-        }
+        message: dict[str, str] = {}
+        for text in sorted(report.objects(node, SH.resultMessage), key=str):
+            if isinstance(text, Literal):
+                # pyshacl drops the language tag when it fills in {$this}/{?var}
+                lang = text.language or ("zh" if _CJK.search(str(text)) else "en")
+                message.setdefault(lang, str(text))
         if not message:
-            plain = [str(m) for m in report.objects(node, SH.resultMessage)]
-            message = {"en": plain[0] if plain else "constraint not met"}
+            message = {"en": "constraint not met", "zh": "不满足约束"}
         severity_node = report.value(node, SH.resultSeverity)
         severity = (
             _SEVERITIES.get(severity_node, "Violation")
