@@ -142,6 +142,16 @@ def test_turtle_syntax_error_names_file_and_line(project: Path) -> None:
     assert "Turtle syntax error" in found[0].message
 
 
+def test_invalid_iri_and_encoding_are_syntax_problems(project: Path) -> None:
+    write(project, "data/laws/iri.ttl", PREFIXES + "\necpl:Duty rdfs:seeAlso <http://a b> .\n")
+    (project / "data/laws/latin1.ttl").write_bytes("# caf\xe9\n".encode("latin-1"))
+    found = problems_of(project, "syntax")
+    assert [(p.subject, p.message) for p in found] == [
+        ("data/laws/iri.ttl:8", "invalid IRI <http://a b>"),
+        ("data/laws/latin1.ttl", "not UTF-8 text: invalid continuation byte"),
+    ]
+
+
 def test_other_checks_still_run_when_one_file_does_not_parse(project: Path) -> None:
     write(project, "data/laws/broken.ttl", "this is not turtle")
     write(project, "data/extra.ttl", PREFIXES + 'ecpl:Duty rdfs:comment "x"@en .\n')

@@ -6,7 +6,10 @@ checks still run over the files that did parse.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +18,9 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from ecpl import sources
 from ecpl.checks.problem import Problem
+
+# Characters RFC 3987 forbids in an IRI; rdflib accepts them with only a logged warning.
+_BAD_IRI = re.compile(r'[\s<>"{}|^`\\]')
 
 
 @dataclass
@@ -44,6 +50,28 @@ class Project:
         ]
 
 
+@contextmanager
+def _quiet_rdflib() -> Iterator[None]:
+    """rdflib logs bad IRIs as warnings; they are reported as problems instead."""
+    logger = logging.getLogger("rdflib")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _bad_iris(graph: Graph, text: str, name: str) -> list[Problem]:
+    problems = []
+    bad = {t for triple in graph for t in triple if isinstance(t, URIRef) and _BAD_IRI.search(t)}
+    for term in sorted(bad):
+        offset = text.find(str(term))
+        where = f"{name}:{text.count(chr(10), 0, offset) + 1}" if offset >= 0 else name
+        problems.append(Problem("syntax", where, f"invalid IRI <{term}>"))
+    return problems
+
+
 def load(root: Path) -> tuple[Project, list[Problem]]:
     """Parse every ``*.ttl`` under ``root``; unparseable files become syntax problems."""
     project = Project(root)
@@ -52,7 +80,12 @@ def load(root: Path) -> tuple[Project, list[Problem]]:
         name = source.path.relative_to(root).as_posix()
         graph = Graph()
         try:
-            graph.parse(source.path, format="turtle")
+            text = source.path.read_text(encoding="utf-8")
+            with _quiet_rdflib():
+                graph.parse(data=text, format="turtle", publicID=source.path.as_uri())
+        except UnicodeDecodeError as exc:
+            problems.append(Problem("syntax", name, f"not UTF-8 text: {exc.reason}"))
+            continue
         except BadSyntax as exc:
             where = f"{name}:{exc.lines + 1}"
             problems.append(Problem("syntax", where, f"Turtle syntax error: {exc._why}"))
@@ -60,7 +93,10 @@ def load(root: Path) -> tuple[Project, list[Problem]]:
         except Exception as exc:  # rdflib raises assorted errors for bad IRIs, prefixes, …
             problems.append(Problem("syntax", name, f"Turtle does not parse: {exc}"))
             continue
-        project.files[name] = graph
+        bad = _bad_iris(graph, text, name)
+        problems += bad
+        if not bad:
+            project.files[name] = graph
     return project, problems
 
 
