@@ -108,7 +108,12 @@ class OxigraphStore:
         self.path = path
         self.service_allow_list = tuple(service_allow_list)
         self.workers = workers
-        self.raw = ox.Store(str(path)) if path is not None else ox.Store()
+        try:
+            self.raw = ox.Store(str(path)) if path is not None else ox.Store()
+        except OSError as exc:
+            raise Unavailable(
+                f"cannot open the store folder {path}: {exc} (is another ecpl process using it?)"
+            ) from None
         self._lock = threading.RLock()
         self._pool: QueryPool | None = None
         self._pool_lock = threading.Lock()
@@ -259,3 +264,4 @@ class OxigraphStore:
             self._pool = None
         if self.path is not None:
             self.raw.flush()
+            self.raw = ox.Store()  # drop the RocksDB handle (and its lock) now, not at GC
