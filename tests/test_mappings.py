@@ -157,6 +157,9 @@ def test_china_is_the_jurisdiction_with_exact_matches(mappings: Graph) -> None:
         (ECPL.Article, SKOS.broadMatch, ELI + "LegalResourceSubdivision"),
         (ECPL.Paragraph, SKOS.broadMatch, SCHEMA + "Legislation"),
         (ECPL.partOf, SKOS.closeMatch, ELI + "is_part_of"),
+        (ECPL.PersonalInformationHandler, SKOS.closeMatch, DPV + "DataController"),
+        (ECPL.NetworkUser, SKOS.narrowMatch, DPV + "User"),  # DPV users are humans only
+        (ECPL.ScholarlyWork, SKOS.narrowMatch, SCHEMA + "ScholarlyArticle"),
     ],
 )
 def test_judged_mappings(mappings: Graph, ours: URIRef, relation: URIRef, theirs: str) -> None:
