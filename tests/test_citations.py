@@ -248,6 +248,19 @@ def test_statutory_terms_occur_in_cited_text(graph: Graph, statutes: Statutes) -
     assert wrong == [], "\n".join(wrong)
 
 
+def test_defined_in_and_used_in_name_the_term(graph: Graph, statutes: Statutes) -> None:
+    """A term is "defined in" or "used in" a provision only if that provision's text has it."""
+    wrong = []
+    for subject, term in sorted(graph.subject_objects(ECPL.statutoryTerm)):
+        for prop in (ECPL.definedIn, ECPL.usedIn):
+            for provision in graph.objects(subject, prop):
+                cite = parse_cite(provision) if isinstance(provision, URIRef) else None
+                text = statutes.text(cite) if cite else None
+                if not text or str(term) not in text:
+                    wrong.append(f"{subject} {prop}: {term!s} not in {provision}")
+    assert wrong == [], "\n".join(wrong)
+
+
 # DOMAIN.md §1: the platform's statutory names, and the provisions (any one suffices) where each
 # law defines or uses them; a cited IRI matches when it is one of these or lies below one.
 PLATFORM_TERMS: list[tuple[str, list[URIRef]]] = [
@@ -276,6 +289,47 @@ def test_platform_terms_cite_where_the_law_defines_or_uses_them(
 def test_seed_paper_variant_is_not_a_statutory_term(graph: Graph) -> None:
     # DOMAIN.md §1: 网络交易平台服务提供者 is the seed paper's wording, a variant label only.
     assert "网络交易平台服务提供者" not in {str(o) for o in graph.objects(None, ECPL.statutoryTerm)}
+
+
+# --- duties (DOMAIN.md §2 and the duty list of docs/ARCHITECTURE.md, by hand) ----------------
+
+A, P = iri.article, iri.paragraph
+DUTY_BASES: dict[str, list[URIRef]] = {
+    "SafetyGuaranteeObligation": [P("ecl", 38, 2), A("cc", 1198)],
+    "IdentityVerificationDuty": [A("ecl", 27)],
+    "RegulatorReportingDuty": [A("ecl", 28)],
+    "QualificationReviewDuty": [P("ecl", 38, 2), A("spc-online", 15), A("spc-online", 18)],
+    "NetworkSecurityDuty": [P("ecl", 30, 1), A("csl", 21)],
+    "IncidentResponseDuty": [P("ecl", 30, 2), A("csl", 25)],
+    "RealIdentityDuty": [A("csl", 24)],
+    "TransactionRecordDuty": [A("ecl", 31)],
+    "NetworkLogDuty": [iri.item("csl", 21, 1, 3)],
+    "NecessaryMeasuresDuty": [P("ecl", 38, 1), P("crpl", 44, 2), A("cc", 1197), A("ecl", 29)],
+    "NoticeAndActionDuty": [A("cc", 1195), A("ecl", 42)],
+    "RiskWarningDuty": [P("crpl", 18, 1), A("csl", 47), A("ecl", 29)],
+    "SellerDisclosureDuty": [P("crpl", 44, 1), A("spc-online", 14)],
+    "DataBreachRemedyDuty": [P("csl", 42, 2), P("cc", 1038, 2)],
+    "PersonalInformationProtectionDuty": [
+        A("crpl", 29),
+        A("csl", 40),
+        A("csl", 41),
+        A("csl", 42),
+        A("ecl", 23),
+        A("cc", 1038),
+        iri.law("pipl"),
+    ],
+    "UserInformationRightsDuty": [A("ecl", 24)],
+}
+
+
+@pytest.mark.parametrize(("duty", "expected"), DUTY_BASES.items(), ids=list(DUTY_BASES))
+def test_duty_cites_its_legal_basis(graph: Graph, duty: str, expected: list[URIRef]) -> None:
+    """Each expected provision (or a paragraph or item inside it) is a legal basis of the duty."""
+    cited = {str(o) for o in graph.objects(ECPL[duty], ECPL.legalBasis)}
+    missing = [
+        str(e) for e in expected if not any(c == str(e) or c.startswith(f"{e}/") for c in cited)
+    ]
+    assert missing == [], f"{duty} cites {sorted(cited)}"
 
 
 # --- liability rules (DOMAIN.md §3, by hand) ------------------------------------------------
