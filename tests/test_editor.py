@@ -155,6 +155,8 @@ def test_example_text_binds_defaults_as_values() -> None:
     text = editor.example_text(query)
     assert 'VALUES (?date) { ("2026-01-01"^^<http://www.w3.org/2001/XMLSchema#date>) }' in text
     assert "?law" in text and "VALUES (?law" not in text  # no default: left open
+    assert text.startswith("# t\n# t\n# /queries/q\n")  # titled, the YAML header left out
+    assert "#---" not in text and "description" not in text
 
 
 def test_static_files_are_served(client: FlaskClient) -> None:

@@ -8,6 +8,8 @@ that open them in the editor with their default parameters bound.
 
 from __future__ import annotations
 
+import contextlib
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -27,6 +29,7 @@ bp = Blueprint(
 )
 
 SPARQL_PATH = "/sparql"  # the W3C SPARQL 1.1 Protocol endpoint (ecpl.web.sparql)
+_HEADER = re.compile(r"\A#---\n(?:#.*\n)*?#---\n")  # a named query's YAML header
 VENDOR_DIR = Path(__file__).resolve().parent / "static" / "vendor"
 VENDOR_FILES = ("yasgui.min.js", "yasgui.min.css")
 
@@ -76,15 +79,15 @@ def vendor_assets_present(folder: Path | None = None) -> bool:
 
 
 def example_text(query: named.NamedQuery) -> str:
-    """The query as the editor shows it: parameters with defaults bound in a VALUES block.
-
-    Parameters without a default stay as variables, so the example runs over all values.
-    """
+    """The query as the editor shows it: titled, without the YAML header, and with the
+    parameters that have defaults bound in a VALUES block (the others stay open variables)."""
+    body = _HEADER.sub("", query.text, count=1).lstrip("\n")
     defaults = {p.name: named.to_term(p, p.default) for p in query.params if p.default is not None}
-    try:
-        return named.with_values(query.text, defaults)
-    except ValueError:
-        return query.text
+    with contextlib.suppress(ValueError):  # no explicit WHERE: shown unbound
+        body = named.with_values(body, defaults)
+    cq = f"CQ {query.competency_question}: " if query.competency_question else ""
+    title = f"# {cq}{query.title.get('en', query.name)}\n# {query.title.get('zh', '')}\n"
+    return title + f"# /queries/{query.name}\n" + body
 
 
 def examples(queries: dict[str, named.NamedQuery]) -> list[dict[str, Any]]:

@@ -27,17 +27,31 @@
     if (tab && tab.setEndpoint) { tab.setEndpoint(endpoint); }
   });
 
-  // Named queries open in a tab of their own (the link still works without this script).
+  // Named queries open in a tab of their own; if that fails, the link itself (a YASGUI share
+  // link) still opens the query.
   document.querySelectorAll("a.example").forEach(function (link) {
     link.addEventListener("click", function (event) {
       var example = examples.find(function (ex) { return ex.name === link.dataset.name; });
       if (!example) { return; }
-      event.preventDefault();
-      yasgui.addTab(true, {
-        name: example.title.zh,
-        yasqe: { value: example.query },
-        requestConfig: Object.assign({}, yasgui.getTab().getRequestConfig(), { endpoint: endpoint }),
-      }, { avoidDuplicateTabs: true });
+      try {
+        yasgui.addTab(true, {
+          name: example.title.zh,
+          yasqe: { value: example.query },
+          requestConfig: Object.assign({}, yasgui.getTab().getRequestConfig(), { endpoint: endpoint }),
+        }, { avoidDuplicateTabs: true });
+        event.preventDefault();
+      } catch (error) {
+        console.warn("ecpl: opening the example in a tab failed; following the link", error);
+      }
     });
   });
+  // Result IRIs in the ecpl namespace open this service's page for them (the service answers
+  // for https://w3id.org/ecpl/… under its own host), so a scholar can click through results.
+  var BASE = "https://w3id.org/ecpl";
+  function localise(event) {
+    var link = event.target.closest && event.target.closest('a[href^="' + BASE + '/"]');
+    if (link) { link.href = window.location.origin + link.getAttribute("href").slice(BASE.length); }
+  }
+  root.addEventListener("click", localise, true);
+  root.addEventListener("auxclick", localise, true);
 })();
