@@ -1,20 +1,27 @@
 """The query editor in headless Chromium against a live ``ecpl serve``: the page loads, a query
 runs, the results are shown.
 
-Chromium is driven with ``--dump-dom`` and a virtual-time budget: the page URL carries the query
-(YASGUI's share-link format, ``/?query=…``), YASGUI runs it on load, and the DOM is dumped once
-the page is idle, so the result table can be read without a WebDriver. Skips where Debian's
-``chromium`` is absent (``scripts/system-deps.sh`` installs it as root) or YASGUI is not vendored
-(``scripts/fetch-assets.sh``).
+Two ways of driving Chromium, neither needing a WebDriver: ``--dump-dom`` with a virtual-time
+budget (the page URL carries the query in YASGUI's share-link format, ``/?query=…``, YASGUI runs
+it on load and the DOM is dumped once the page is idle), and the DevTools protocol over
+``--remote-debugging-pipe`` (JSON messages on file descriptors 3 and 4) to click an example and
+run it. Skips where Debian's ``chromium`` is absent (``scripts/system-deps.sh`` installs it as
+root) or YASGUI is not vendored (``scripts/fetch-assets.sh``).
 """
 
 from __future__ import annotations
 
 import html
+import json
+import os
 import re
+import select
 import shutil
 import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -42,18 +49,125 @@ def yasgui_assets() -> None:
         pytest.skip("YASGUI is not vendored; run scripts/fetch-assets.sh (needs npm)")
 
 
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+)
+
+
+class DevTools:
+    """A page in headless Chromium driven over ``--remote-debugging-pipe``."""
+
+    def __init__(self, chromium: str, profile: Path) -> None:
+        to_chrome_r, self._to_chrome = os.pipe()
+        self._from_chrome, from_chrome_w = os.pipe()
+        # Chromium reads commands on fd 3 and writes answers on fd 4.
+        shell = f'exec "$0" "$@" 3<&{to_chrome_r} 4>&{from_chrome_w}'
+        self.process = subprocess.Popen(
+            [
+                "bash",
+                "-c",
+                shell,
+                chromium,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                "--remote-debugging-pipe",
+                "about:blank",
+            ],
+            pass_fds=(to_chrome_r, from_chrome_w),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(to_chrome_r)
+        os.close(from_chrome_w)
+        self._buffer = b""
+        self._next_id = 0
+        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        attached = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})
+        self.session = attached["sessionId"]
+
+    def send(
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        *,
+        page: bool = False,
+        timeout: float = 60,
+    ) -> dict[str, Any]:
+        self._next_id += 1
+        message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
+        if page:
+            message["sessionId"] = self.session
+        os.write(self._to_chrome, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + timeout
+        while True:
+            while b"\0" in self._buffer:
+                raw, self._buffer = self._buffer.split(b"\0", 1)
+                answer = json.loads(raw)
+                if answer.get("id") == self._next_id:
+                    assert "error" not in answer, answer["error"]
+                    result: dict[str, Any] = answer["result"]
+                    return result
+            left = deadline - time.monotonic()
+            assert left > 0, f"no answer to {method}"
+            ready, _, _ = select.select([self._from_chrome], [], [], left)
+            if ready:
+                chunk = os.read(self._from_chrome, 1 << 16)
+                assert chunk, "Chromium closed the pipe"
+                self._buffer += chunk
+
+    def evaluate(self, expression: str) -> Any:
+        """The value of a JavaScript expression in the page (promises awaited)."""
+        answer = self.send(
+            "Runtime.evaluate",
+            {"expression": expression, "returnByValue": True, "awaitPromise": True},
+            page=True,
+        )
+        assert "exceptionDetails" not in answer, answer["exceptionDetails"]
+        return answer["result"].get("value")
+
+    def wait_for(self, expression: str, timeout: float = 60) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = self.evaluate(expression)
+            if value:
+                return value
+            time.sleep(0.2)
+        raise AssertionError(f"timed out waiting for: {expression}")
+
+    def goto(self, url: str) -> None:
+        self.send("Page.navigate", {"url": url}, page=True)
+
+    def close(self) -> None:
+        os.close(self._to_chrome)
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+        os.close(self._from_chrome)
+
+
+@pytest.fixture()
+def devtools(chromium: str, tmp_path: Path) -> Iterator[DevTools]:
+    browser = DevTools(chromium, tmp_path / "profile")
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
 def dump_dom(chromium: str, url: str, profile: Path, budget_ms: int = 15000) -> str:
     """The page's DOM after scripts ran and the network went idle (or the budget ran out)."""
     command = [
         chromium,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
+        *CHROMIUM_FLAGS,
         f"--user-data-dir={profile}",
         f"--virtual-time-budget={budget_ms}",
         "--dump-dom",
@@ -121,3 +235,42 @@ def test_plain_form_without_yasgui(
     )
     assert response.status_code == 200
     assert response.text.splitlines() == ["x", "plain-form-works"]
+
+
+def test_an_example_opens_runs_and_links_back(
+    devtools: DevTools, yasgui_assets: None, live_server: str
+) -> None:
+    """Click a named query in the side list, run it, and compare the rows with /sparql."""
+    devtools.goto(live_server + "/")
+    devtools.wait_for("window.ecplEditor && document.querySelector('.CodeMirror') !== null")
+    name = devtools.evaluate("document.querySelector('a.example').dataset.name")
+    expected = requests.get(f"{live_server}/queries", headers={"Accept": "application/json"})
+    entry = next(q for q in expected.json()["queries"] if q["name"] == name)
+
+    devtools.evaluate("document.querySelector('a.example').click()")
+    assert devtools.evaluate("location.pathname + location.search") == "/"  # no navigation
+    assert devtools.evaluate("ecplEditor.getTab().getName()") == entry["title"]["zh"]
+    query = devtools.evaluate("ecplEditor.getTab().getQuery()")
+    assert query.startswith(f"# CQ {entry['competency_question']}: {entry['title']['en']}")
+
+    devtools.evaluate("ecplEditor.getTab().query()")
+    truth = requests.post(
+        f"{live_server}/sparql", data={"query": query}, headers={"Accept": "text/csv"}, timeout=60
+    )
+    rows = len(truth.text.strip().splitlines()) - 1
+    assert rows > 0
+    shown = devtools.wait_for(
+        "(() => { const panel = document.querySelector('.tabPanel.active');"
+        " const info = panel && panel.querySelector('.dt-info');"
+        " return info && info.textContent; })()"
+    )
+    assert f"of {rows} entr" in shown
+
+    # an ecpl IRI in the results opens this service's page for it
+    href = devtools.evaluate(
+        "(() => { const a = document.querySelector("
+        "'.tabPanel.active table.dataTable a[href^=\"https://w3id.org/ecpl/\"]');"
+        " if (!a) return null; a.addEventListener('click', e => e.preventDefault());"
+        " a.click(); return a.href; })()"
+    )
+    assert href is not None and href.startswith(live_server + "/")

@@ -21,6 +21,8 @@
     yasqe: { value: config.defaultQuery },
   });
 
+  window.ecplEditor = yasgui; // for the browser console and tests/test_browser.py
+
   // Tabs kept from an earlier visit may point elsewhere; this page always queries this service.
   Object.keys(yasgui._tabs).forEach(function (id) {
     var tab = yasgui.getTab(id);
