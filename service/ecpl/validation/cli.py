@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from rdflib import Graph
@@ -68,6 +69,6 @@ def validate(files: tuple[str, ...], rdf_format: str | None, lang: str, output: 
     raise SystemExit(0 if all_conform else 1)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     raise SystemExit(2)
