@@ -276,6 +276,13 @@ def test_basis_to_nonexistent_paragraph(project: Path) -> None:
     assert "ecpl:IdentityVerificationDuty" in found[0].message
 
 
+def test_legal_basis_must_be_a_provision_not_the_law(project: Path) -> None:
+    write(project, "ontology/core.ttl", ONTOLOGY.replace("law/ecl/art/27/para/1>", "law/ecl>"))
+    found = problems_of(project, "provisions")
+    assert [p.subject for p in found] == ["<https://w3id.org/ecpl/law/ecl>"]
+    assert "not an article, paragraph or item" in found[0].message
+
+
 def test_law_iri_used_anywhere_must_be_declared(project: Path) -> None:
     write(
         project,
