@@ -77,7 +77,8 @@ law:csl a ecpl:Law ; rdfs:label "网络安全法"@zh , "Cybersecurity Law"@en ;
     rdfs:label "网络安全法第二十三条（2025年修改后）"@zh , "CSL Art. 23 (as amended 2025)"@en ;
     ecpl:versionNumber 23 ; ecpl:inForceFrom "2026-01-01"^^xsd:date .
 <https://w3id.org/ecpl/case/zhou-v-kuaike> a ecpl:Case ;
-    rdfs:label "周某与快客公司网络侵权纠纷案"@zh , "Zhou v. Kuaike <script>alert(1)</script>"@en .
+    rdfs:label "周某与快客公司网络侵权纠纷案"@zh , "Zhou v. Kuaike <script>alert(1)</script>"@en ;
+    rdfs:seeAlso <javascript:alert(2)> .
 <https://w3id.org/ecpl/doctrine/supplementary-liability> a ecpl:DoctrinalPosition ;
     rdfs:label "补充责任说"@zh , "supplementary-liability thesis"@en ;
     ecpl:aboutProvision <https://w3id.org/ecpl/law/ecl/art/38/para/2> ;
@@ -193,6 +194,12 @@ def test_every_kind_has_an_html_page(client: FlaskClient, kind: str) -> None:
     body = response.get_data(as_text=True)
     assert str(resource) in body
     assert "<script>alert" not in body  # data is escaped
+
+
+def test_non_http_iris_never_become_links(client: FlaskClient) -> None:
+    body = client.get("/case/zhou-v-kuaike", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "javascript:alert(2)" in body  # shown as text
+    assert 'href="javascript:' not in body
 
 
 def test_paragraph_page_shows_links_on_this_host_text_and_who_points_here(

@@ -72,6 +72,13 @@ def local_href(target: str, base_url: str = "/") -> str | None:
     return f"{root}/{rest}"
 
 
-def href(target: str, base_url: str = "/") -> str:
-    """A link for any IRI: on this host for ecpl IRIs, the IRI itself otherwise."""
-    return local_href(target, base_url) or target
+def href(target: str, base_url: str = "/") -> str | None:
+    """A link for an IRI: on this host for ecpl IRIs, the IRI itself for http(s) IRIs.
+
+    None for any other scheme (``javascript:``, ``data:`` …): data from uploaded case graphs
+    must never become an active link.
+    """
+    local = local_href(target, base_url)
+    if local is not None:
+        return local
+    return target if target.lower().startswith(("http://", "https://")) else None

@@ -69,7 +69,7 @@ def void_graph(access: GraphAccess, service_root: str) -> Graph:
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(root + "/sparql")))
     graph.add((dataset, VOID.uriSpace, Literal(iri.BASE)))
     graph.add((dataset, VOID.rootResource, iri.ONTOLOGY_IRI))
-    graph.add((dataset, VOID.dataDump, URIRef(root + "/export.trig")))
+    graph.add((dataset, VOID.dataDump, URIRef(root + "/export?format=trig")))
     graph.add((dataset, VOID.triples, Literal(access.triple_count(), datatype=XSD.integer)))
     for vocabulary in (iri.ECPL, SKOS, DCTERMS):
         graph.add((dataset, VOID.vocabulary, URIRef(str(vocabulary))))
