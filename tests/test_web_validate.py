@@ -373,3 +373,17 @@ def test_real_validation_as_turtle_and_html(big_client: FlaskClient, zhou: bytes
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "校验报告" in page and "Validation report" in page
+
+
+def test_form_prefills_an_example_case(tmp_path: Path) -> None:
+    (tmp_path / "data" / "cases").mkdir(parents=True)
+    (tmp_path / "data" / "cases" / "demo.ttl").write_text(TURTLE, encoding="utf-8")
+    client = create_app(Settings(root=tmp_path, workers=1)).test_client()
+    page = client.get("/validate").get_data(as_text=True)
+    assert 'href="/validate?example=demo"' in page
+    page = client.get("/validate?example=demo").get_data(as_text=True)
+    assert "&lt;https://w3id.org/ecpl/case/test-case&gt; a ecpl:Case" in page
+    assert '<option value="turtle" selected>' in page
+    for bad in ("nope", "../cases/demo", "demo.ttl"):
+        response = client.get("/validate", query_string={"example": bad})
+        assert response.status_code == 404

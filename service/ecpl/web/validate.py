@@ -15,13 +15,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, render_template, request
 from rdflib import Graph, URIRef
 
-from ecpl import iri
-from ecpl.errors import InputError, TooLarge
+from ecpl import config, iri
+from ecpl.errors import InputError, NotFound, TooLarge
 from ecpl.rdfio import parse_rdf
 from ecpl.web.conneg import JSONLD, TURTLE, content_type, serialize_graph
 from ecpl.web.context import get_settings
@@ -44,11 +45,29 @@ SYNTAXES = {"turtle": "Turtle", "jsonld": "JSON-LD", "ntriples": "N-Triples", "r
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
+def example_cases(root: Path) -> dict[str, Path]:
+    """The project's case graphs (data/cases/*.ttl) by name, offered as examples on the form."""
+    folder = config.resource_dir("data", root) / "cases"
+    return {path.stem: path for path in sorted(folder.glob("*.ttl"))}
+
+
 @bp.get("/validate")
 def form() -> str:
-    """The form: paste or upload a case graph and choose its syntax."""
+    """The form: paste or upload a case graph and choose its syntax (``?example=`` pre-fills
+    one of the project's case graphs)."""
+    settings = get_settings()
+    examples = example_cases(settings.root)
+    chosen = request.args.get("example")
+    if chosen is not None and chosen not in examples:
+        raise NotFound(f"no example case {chosen!r}; known: {', '.join(examples) or 'none'}")
+    text = examples[chosen].read_text(encoding="utf-8") if chosen else ""
     return render_template(
-        "validate_form.html", syntaxes=SYNTAXES, max_bytes=get_settings().max_upload_bytes
+        "validate_form.html",
+        syntaxes=SYNTAXES,
+        max_bytes=settings.max_upload_bytes,
+        examples=list(examples),
+        example=chosen,
+        text=text,
     )
 
 
