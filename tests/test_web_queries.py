@@ -197,6 +197,7 @@ def test_run_binds_iri_and_default_string(client: FlaskClient) -> None:
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.mimetype == "application/sparql-results+json"
     assert _bindings(response.get_json(), "label") == ["测试义务"]
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_run_with_explicit_param_and_angle_brackets(client: FlaskClient) -> None:

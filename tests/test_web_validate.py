@@ -182,6 +182,7 @@ def test_pasted_form_field(client: FlaskClient, recorder: Recorder, text: str, s
 def test_json_summary_is_the_default(client: FlaskClient, recorder: Recorder) -> None:
     response = client.post("/validate", data=TURTLE, content_type="text/turtle")
     assert response.mimetype == "application/json"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
     body = response.get_json()
     assert body["conforms"] is False
     assert body["breached_duties"] == [str(ECPL.QualificationReviewDuty)]

@@ -17,8 +17,10 @@ from ecpl import queries as named
 from ecpl.errors import InputError, NotAcceptable
 from ecpl.web.conneg import negotiate
 from ecpl.web.context import get_settings, get_store
+from ecpl.web.sparql import cors, result_response
 
 bp = Blueprint("queries", __name__, template_folder="templates")
+bp.after_request(cors)  # browser tools may call named queries as they call /sparql
 
 SPARQL_QUERY_TYPE = "application/sparql-query"
 # Query-string keys that steer the response, not the query (never taken as parameters).
@@ -128,6 +130,4 @@ def run(name: str) -> Response:
         timeout_s=settings.query_timeout_s,
         row_limit=settings.row_limit,
     )
-    from ecpl.web.sparql import result_response  # the /sparql blueprint's negotiation
-
     return result_response(result, request)
