@@ -29,7 +29,8 @@ ONTOLOGY_TTL = """
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix fibo: <https://spec.edmcouncil.org/fibo/ontology/FND/Law/LegalCapacity/> .
-<https://w3id.org/ecpl/ontology> a owl:Ontology ; rdfs:label "ecpl 本体"@zh , "ecpl ontology"@en .
+<https://w3id.org/ecpl/ontology> a owl:Ontology ; rdfs:label "ecpl 本体"@zh , "ecpl ontology"@en ;
+    <http://purl.org/dc/terms/license> <https://creativecommons.org/licenses/by/4.0/> .
 ecpl:Duty a owl:Class ; rdfs:label "义务"@zh , "duty"@en ;
     skos:definition "测试定义"@zh , "A test definition."@en .
 ecpl:Actor a owl:Class ; rdfs:label "主体"@zh , "actor"@en .
@@ -330,7 +331,8 @@ def test_void_lists_graphs_counts_endpoint_and_linked_vocabularies(client: Flask
     void = "http://rdfs.org/ns/void#"
     dataset = URIRef("http://localhost/.well-known/void#dataset")
     assert (dataset, URIRef(void + "sparqlEndpoint"), URIRef("http://localhost/sparql")) in graph
-    assert (dataset, URIRef("http://purl.org/dc/terms/license"), None) in graph
+    licence = URIRef("https://creativecommons.org/licenses/by/4.0/")
+    assert (dataset, URIRef("http://purl.org/dc/terms/license"), licence) in graph
     identifiers = {
         str(o) for o in graph.objects(None, URIRef("http://purl.org/dc/terms/identifier"))
     }

@@ -104,6 +104,7 @@ def test_term_page_shows_mappings_and_definition(client: FlaskClient) -> None:
 
 def test_ontology_documentation_and_owl(client: FlaskClient) -> None:
     page = client.get("/ontology", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "<h1>电子商务平台安全保障义务与责任本体" in page  # the ontology's dcterms:title
     for name in ("Duty", "EcommercePlatformOperator", "SafetyGuaranteeObligation", "China"):
         assert f'id="{name}"' in page
     owl = client.get("/ontology", headers={"Accept": "application/rdf+xml"})
@@ -127,6 +128,8 @@ def test_void_names_every_loaded_graph(client: FlaskClient) -> None:
     }
     assert "https://w3id.org/ecpl/graph/ontology/mappings" in identifiers
     assert "https://w3id.org/ecpl/graph/data/laws/ecl" in identifiers
+    licences = set(graph.objects(None, URIRef("http://purl.org/dc/terms/license")))
+    assert licences == {URIRef("https://creativecommons.org/licenses/by/4.0/")}
 
 
 def test_unknown_article_is_404_with_a_link_to_the_law(client: FlaskClient) -> None:

@@ -159,9 +159,8 @@ def document(
 
 
 def ontology_documentation(graph: Graph, base_url: str = "/") -> Documentation:
-    title = label(graph, iri.ONTOLOGY_IRI)
-    if title == "ontology":
-        title = "ecpl ontology"
+    titles = _literal_values(graph, iri.ONTOLOGY_IRI, DCTERMS.title, RDFS.label, SKOS.prefLabel)
+    title = " · ".join(dict.fromkeys(t.text for t in titles)) or "ecpl ontology"
     return document(graph, iri.ONTOLOGY_IRI, str(iri.ECPL), ONTOLOGY_SECTIONS, title, base_url)
 
 

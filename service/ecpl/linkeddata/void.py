@@ -13,7 +13,6 @@ from ecpl import __version__, iri
 from ecpl.linkeddata.access import GraphAccess
 
 VOID = Namespace("http://rdfs.org/ns/void#")
-LICENSE = URIRef("https://opensource.org/licenses/MIT")
 DATASET_PATH = "/.well-known/void#dataset"
 
 # Namespaces of the external vocabularies our mappings point into, with a short name.
@@ -46,6 +45,14 @@ def _vocabulary_of(target: str) -> str | None:
     return best
 
 
+def _licences(access: GraphAccess) -> list[URIRef]:
+    query = (
+        f"CONSTRUCT {{ {iri.ONTOLOGY_IRI.n3()} <{DCTERMS.license}> ?l }} "
+        f"WHERE {{ {iri.ONTOLOGY_IRI.n3()} <{DCTERMS.license}> ?l FILTER(isIRI(?l)) }}"
+    )
+    return sorted(o for o in access.construct(query).objects() if isinstance(o, URIRef))
+
+
 def void_graph(access: GraphAccess, service_root: str) -> Graph:
     """VoID for the graph as served at ``service_root`` (e.g. ``http://localhost:8000``)."""
     root = service_root.rstrip("/")
@@ -64,7 +71,8 @@ def void_graph(access: GraphAccess, service_root: str) -> Graph:
             Literal("ecpl: e-commerce platform safety-guarantee obligations", lang="en"),
         )
     )
-    graph.add((dataset, DCTERMS.license, LICENSE))
+    for licence in _licences(access):  # the ontology header's dcterms:license
+        graph.add((dataset, DCTERMS.license, licence))
     graph.add((dataset, DCTERMS.hasVersion, Literal(__version__)))
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(root + "/sparql")))
     graph.add((dataset, VOID.uriSpace, Literal(iri.BASE)))
