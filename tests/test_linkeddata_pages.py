@@ -351,6 +351,19 @@ def test_void_lists_graphs_counts_endpoint_and_linked_vocabularies(client: Flask
     assert html_page.mimetype == "text/html"
 
 
+def test_named_graph_iris_serve_their_triples(client: FlaskClient) -> None:
+    response = client.get("/graph/shapes/test", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.data, format="turtle")
+    assert (SHAPES.QualificationReviewShape, None, None) in graph
+    assert (ECPL.Duty, None, None) not in graph
+    page = client.get("/graph/shapes/test", headers={"Accept": "text/html"})
+    assert page.mimetype == "text/html" and "QualificationReviewShape" in page.get_data(
+        as_text=True
+    )
+    assert client.get("/graph/nope", headers={"Accept": "text/html"}).status_code == 404
+
+
 def test_jsonld_body_is_json(client: FlaskClient) -> None:
     response = client.get("/term/Duty", headers={"Accept": "application/ld+json"})
     assert isinstance(json.loads(response.data), list | dict)

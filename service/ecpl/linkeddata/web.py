@@ -196,6 +196,29 @@ def shapes() -> Response:
     return _documentation("shapes")
 
 
+@bp.get("/graph/<path:rest>")
+def named_graph(rest: str) -> Response:
+    """A named graph's IRI (``…/graph/data/laws/ecl``) serves the graph's triples."""
+    name = URIRef(iri.BASE + "graph/" + rest)
+    media_type = _media_type()
+    access = get_access()
+    if name not in access.graph_names():
+        return _not_found(str(name), f"no named graph {name} in this store")
+    graph = access.named_graph(name)
+    if media_type != HTML:
+        return _rdf_response(graph, media_type)
+    turtle = graph.serialize(format="turtle")
+    body = render_template(
+        "linkeddata/rdfview.html",
+        root=_root(),
+        title=f"{name} · {len(graph)} triples",
+        path=request.path,
+        format_names=FORMAT_NAMES,
+        turtle=turtle,
+    )
+    return _html_response(body)
+
+
 @bp.get("/.well-known/void")
 def void() -> Response:
     media_type = _media_type(default_html=False)
