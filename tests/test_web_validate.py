@@ -251,6 +251,9 @@ def test_unavailable_output_is_406(client: FlaskClient, recorder: Recorder) -> N
         "/validate", data=TURTLE, content_type="text/turtle", headers={"Accept": "image/png"}
     )
     assert response.status_code == 406
+    response = client.post("/validate", data={"data": TURTLE, "format": "pdf"})
+    assert response.status_code == 406
+    assert "pdf" in response.get_data(as_text=True)
 
 
 # -- errors ---------------------------------------------------------------------------------

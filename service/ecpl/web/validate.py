@@ -22,7 +22,7 @@ from flask import Blueprint, Response, render_template, request
 from rdflib import Graph, URIRef
 
 from ecpl import config, iri
-from ecpl.errors import InputError, NotFound, TooLarge
+from ecpl.errors import InputError, NotAcceptable, NotFound, TooLarge
 from ecpl.rdfio import parse_rdf
 from ecpl.web.conneg import JSONLD, TURTLE, content_type, serialize_graph
 from ecpl.web.context import get_settings
@@ -155,8 +155,12 @@ def _within(data: bytes, limit: int) -> bytes:
 
 def _respond(report: Report) -> Response:
     chosen = request.form.get("format") if request.mimetype in FORM_TYPES else None
-    if chosen not in OUTPUT_TYPES:
+    if not chosen:
         chosen = choose_format(OUTPUT_TYPES)
+    elif chosen not in OUTPUT_TYPES:
+        raise NotAcceptable(
+            f"format {chosen!r} is not available; use one of {', '.join(OUTPUT_TYPES)}"
+        )
     if chosen == "html":
         response = Response(render_report(report), mimetype="text/html")
     elif chosen in ("turtle", "jsonld"):
