@@ -16,8 +16,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from werkzeug.wsgi import LimitedStream
 
 from ecpl.config import Settings
+from ecpl.errors import TooLarge
 from ecpl.validation.report import Finding, Report, Result
 from ecpl.web import validate as web_validate
 from ecpl.web.app import create_app
@@ -391,3 +393,50 @@ def test_form_prefills_an_example_case(tmp_path: Path) -> None:
     for bad in ("nope", "../cases/demo", "demo.ttl"):
         response = client.get("/validate", query_string={"example": bad})
         assert response.status_code == 404
+
+
+class Trickle(io.RawIOBase):
+    """A body that arrives a few bytes per read, like a chunked upload."""
+
+    def __init__(self, data: bytes, step: int = 7) -> None:
+        self.data, self.step = data, step
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        piece, self.data = self.data[: min(self.step, len(buffer))], self.data[self.step :]
+        buffer[: len(piece)] = piece
+        return len(piece)
+
+
+def test_read_limited_assembles_a_trickling_body() -> None:
+    body = TURTLE.encode()
+    assert web_validate.read_limited(Trickle(body), LIMIT) == body
+    assert web_validate.read_limited(io.BytesIO(b"x" * LIMIT), LIMIT) == b"x" * LIMIT
+
+
+@pytest.mark.parametrize(
+    "stream",
+    [
+        lambda: Trickle(b"x" * (LIMIT + 1), step=1000),
+        lambda: LimitedStream(io.BytesIO(b"x" * (LIMIT * 2)), LIMIT, is_max=True),
+    ],
+)
+def test_read_limited_refuses_past_the_limit(stream: Any) -> None:
+    with pytest.raises(TooLarge, match=str(LIMIT)):
+        web_validate.read_limited(stream(), LIMIT)
+
+
+def test_chunked_body_over_the_limit_is_413(client: FlaskClient, recorder: Recorder) -> None:
+    """No Content-Length (chunked upload): refused once the body passes the limit."""
+    body = (TURTLE + "# padding\n" * LIMIT).encode()
+    response = client.post(
+        "/validate",
+        content_type="text/turtle",
+        headers={"Accept": "application/json"},
+        environ_overrides={"wsgi.input": Trickle(body, step=1000), "wsgi.input_terminated": True},
+    )
+    assert response.status_code == 413
+    assert "limit" in response.get_json()["message"]
+    assert recorder.graphs == []

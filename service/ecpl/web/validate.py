@@ -16,10 +16,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from flask import Blueprint, Response, render_template, request
 from rdflib import Graph, URIRef
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ecpl import config, iri
 from ecpl.errors import InputError, NotAcceptable, NotFound, TooLarge
@@ -128,7 +129,7 @@ def _read_case(limit: int) -> PostedCase:
             data = _within(pasted.encode("utf-8"), limit)
             return PostedCase(data, syntax=syntax or guess_syntax(pasted))
         raise InputError("no case graph: upload a file (field 'file') or paste it (field 'data')")
-    data = request.stream.read(limit + 1)
+    data = read_limited(request.stream, limit)
     if not data.strip():
         raise InputError(
             "no case graph: send it as the request body with its Content-Type "
@@ -145,6 +146,29 @@ def guess_syntax(text: str) -> str:
     if start.startswith("<?xml") or "<rdf:RDF" in start:
         return "rdfxml"
     return "turtle"
+
+
+def read_limited(stream: IO[bytes], limit: int, chunk: int = 64 * 1024) -> bytes:
+    """The whole body, refused with TooLarge once it passes ``limit`` bytes.
+
+    Reads in a loop: a chunked body (no Content-Length) arrives in pieces, and one read may
+    return only the first. Where the server caps the stream at its own maximum, werkzeug
+    raises RequestEntityTooLarge on reading past it; that is the same refusal.
+    """
+    parts: list[bytes] = []
+    total = 0
+    try:
+        while total <= limit:
+            part = stream.read(min(chunk, limit + 1 - total))
+            if not part:
+                break
+            parts.append(part)
+            total += len(part)
+    except RequestEntityTooLarge:
+        total = limit + 1
+    if total > limit:
+        raise TooLarge(f"the case graph is larger than the limit of {limit} bytes")
+    return b"".join(parts)
 
 
 def _within(data: bytes, limit: int) -> bytes:
