@@ -221,6 +221,7 @@ class OxigraphStore:
             target = ox.NamedNode(str(iri.INFERRED_GRAPH))
             if self.raw.contains_named_graph(target):
                 self.raw.remove_graph(target)
+            self.raw.add_graph(target)  # present even when nothing is entailed
 
             def construct(query: str) -> Iterable[Triple]:
                 answer = self.raw.query(query, use_default_graph_as_union=True)

@@ -94,3 +94,19 @@ def check_graphs(graphs: Iterable[str], has_graph: Callable[[str], bool], *, wha
             raise InputError(
                 f"{what} graph <{graph}> is not in this store; only stored graphs can be used"
             )
+
+
+_IRI_OR_STRING = re.compile(r"<[^<>\s]*>|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+
+
+def query_form(text: str) -> str:
+    """``select``, ``ask`` or ``graph`` (CONSTRUCT/DESCRIBE): needed to ask a remote store for
+    the right result format before sending (Virtuoso answers a CONSTRUCT in JSON if asked)."""
+    bare = _IRI_OR_STRING.sub(" ", text)
+    bare = re.sub(r"#[^\n]*", " ", bare)
+    match = _FORM.search(bare)
+    if not match:
+        raise InputError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE found")
+    form = match.group(1).lower()
+    return "graph" if form in ("construct", "describe") else form

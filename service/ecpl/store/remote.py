@@ -8,9 +8,10 @@ again, so the service recovers by itself when the store comes back. Virtuoso qui
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
+import re
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,16 +20,17 @@ import requests
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier, Node
 
-from ecpl import iri, queries
+from ecpl import iri
 from ecpl.errors import InputError, NotFound, Unavailable
-from ecpl.store import inference, loader, policy
+from ecpl.store import loader, policy
 from ecpl.store.base import QueryResult, Row
 
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 3.0
 FINGERPRINT_PREDICATE = "http://purl.org/dc/terms/identifier"
-_CHUNK = 2000  # triples per INSERT DATA request
+_CHUNK = 20_000  # triples per INSERT DATA (blank nodes must not straddle two requests)
+GRAPH_CACHE_S = 5.0
 
 
 def _term(binding: Mapping[str, str]) -> Identifier:
@@ -48,6 +50,34 @@ def _term(binding: Mapping[str, str]) -> Identifier:
     raise Unavailable(f"the remote store returned an unknown term type {kind!r}")
 
 
+_XSD_TIME_TYPES = {
+    "http://www.w3.org/2001/XMLSchema#date",
+    "http://www.w3.org/2001/XMLSchema#dateTime",
+}
+
+
+def bind(query: str, bindings: dict[str, Identifier]) -> str:
+    """The query with its parameters bound by ``BIND`` at the start of the WHERE clause.
+
+    For remote engines, which lack SEP-0007 substitution. ``BIND`` rather than ``VALUES``
+    because Virtuoso 7 mishandles both a VALUES-bound start of a ``*`` property path (it
+    ignores the binding) and ``<=``/``>=`` between a stored xsd:date and a date constant
+    unless the constant is cast, so dates are bound as ``<xsd:date>("…")``. Terms are
+    serialised by rdflib, never spliced from user text.
+    """
+    match = re.search(r"\bWHERE\s*\{", query, re.IGNORECASE)
+    if not match:
+        raise InputError("a parameterised named query needs an explicit WHERE { … }")
+    lines = []
+    for name, term in bindings.items():
+        if isinstance(term, Literal) and str(term.datatype) in _XSD_TIME_TYPES:
+            value = f"<{term.datatype}>({Literal(str(term)).n3()})"
+        else:
+            value = term.n3()
+        lines.append(f"\n  BIND({value} AS ?{name})")
+    return query[: match.end()] + "".join(lines) + query[match.end() :]
+
+
 class RemoteStore:
     """A store reached over the SPARQL 1.1 Protocol with ``requests``."""
 
@@ -64,6 +94,7 @@ class RemoteStore:
         self.service_allow_list = tuple(service_allow_list)
         self.row_cap = row_cap  # the remote's own cap (Virtuoso ResultSetMaxRows)
         self.session = requests.Session()
+        self._graph_cache: tuple[float, list[str]] = (0.0, [])
 
     # -- transport -------------------------------------------------------------------------
     def _post(
@@ -128,19 +159,27 @@ class RemoteStore:
         timeout_s: float | None = None,
         row_limit: int | None = None,
     ) -> QueryResult:
+        # The remote's default graph is its own (Virtuoso: the union of all graphs, its system
+        # graphs included); naming ours on every request is not possible (Virtuoso answers
+        # with a header per graph, more than HTTP clients accept).
         policy.check(sparql, has_graph=self._has_graph, service_allow_list=self.service_allow_list)
         policy.check_graphs(default_graphs or (), self._has_graph, what="default-graph-uri")
         policy.check_graphs(named_graphs or (), self._has_graph, what="named-graph-uri")
-        text = queries.with_values(sparql, dict(bindings)) if bindings else sparql
+        text = bind(sparql, dict(bindings)) if bindings else sparql
         data: dict[str, Any] = {"query": text}
         if default_graphs:
             data["default-graph-uri"] = list(default_graphs)
         if named_graphs:
             data["named-graph-uri"] = list(named_graphs)
-        accept = "application/sparql-results+json, application/n-triples;q=0.9, text/plain;q=0.5"
+        form = policy.query_form(sparql)
+        accept = (
+            "application/n-triples, text/plain;q=0.5"
+            if form == "graph"
+            else "application/sparql-results+json"
+        )
         response = self._post(self.endpoint, data, accept, timeout_s)
         mimetype = response.headers.get("Content-Type", "").split(";")[0].strip()
-        if "json" in mimetype and "ld+json" not in mimetype:
+        if form != "graph":
             body = response.json()
             if "boolean" in body:
                 return QueryResult("ask", boolean=bool(body["boolean"]))
@@ -172,6 +211,15 @@ class RemoteStore:
 
     def _update(self, sparql: str) -> None:
         self._post(self.update_endpoint, {"update": sparql}, "*/*", None)
+        self._graph_cache = (0.0, [])
+
+    def _ecpl_graphs(self) -> list[str]:
+        """The ecpl named graphs, cached for a few seconds (writes here clear the cache)."""
+        stamp, cached = self._graph_cache
+        if time.monotonic() - stamp > GRAPH_CACHE_S:
+            cached = [g for g in self.graphs() if g.startswith(str(iri.GRAPH))]
+            self._graph_cache = (time.monotonic(), cached)
+        return cached
 
     def graphs(self) -> list[str]:
         result = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
@@ -190,7 +238,8 @@ class RemoteStore:
         for start in range(0, len(triples), _CHUNK):
             chunk = triples[start : start + _CHUNK]
             body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in chunk)
-            self._update(f"INSERT DATA {{ GRAPH <{iri_}> {{\n{body}\n}} }}")
+            # INSERT … WHERE {} rather than INSERT DATA: Virtuoso refuses blank nodes in DATA.
+            self._update(f"INSERT {{ GRAPH <{iri_}> {{\n{body}\n}} }} WHERE {{}}")
 
     def put_graph(self, iri_: str, graph: Graph) -> None:
         self._update(f"DROP SILENT GRAPH <{iri_}>")
@@ -204,11 +253,15 @@ class RemoteStore:
     def delete_graph(self, iri_: str) -> None:
         if not self._has_graph(iri_):
             raise NotFound(f"no graph <{iri_}> in the store")
-        self._update(f"DROP GRAPH <{iri_}>")
+        self._update(f"DROP SILENT GRAPH <{iri_}>")
         self.reinfer()
 
     def triple_count(self, graph: str | None = None) -> int:
-        where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
+        where = (
+            f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+            if graph
+            else f'GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{iri.GRAPH}"))'
+        )
         result = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
         return int(result.rows[0]["n"]) if result.rows else 0
 
@@ -216,42 +269,53 @@ class RemoteStore:
         self.session.close()
 
     # -- loading and inference -------------------------------------------------------------
+    def _asserted(self) -> list[tuple[Node, Node, Node]]:
+        """Every triple in the ecpl graphs except the inferred one, read in pages (row caps)."""
+        inferred = str(iri.INFERRED_GRAPH)
+        triples: list[tuple[Node, Node, Node]] = []
+        offset = 0
+        page = 5000  # below Virtuoso's default ResultSetMaxRows (10,000)
+        while True:
+            result = self._select(
+                "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
+                f'FILTER(STRSTARTS(STR(?g), "{iri.GRAPH}") && ?g != <{inferred}>) }} '
+                f"ORDER BY ?g ?s ?p ?o LIMIT {page} OFFSET {offset}"
+            )
+            triples.extend((row["s"], row["p"], row["o"]) for row in result.rows)
+            if len(result.rows) < page:
+                return triples
+            offset += page
+
     def reinfer(self) -> int:
-        """Recompute ``graph/inferred`` over the union of the other named graphs."""
+        """Recompute ``graph/inferred``: the closure is computed here, then written back.
+
+        Remote engines differ in property-path support (Virtuoso refuses some unbounded
+        paths), so the rules run on a local pyoxigraph copy of the asserted triples.
+        """
+        from ecpl.store.oxigraph import OxigraphStore
+
+        local = OxigraphStore(None, workers=1)
+        scratch = Graph()
+        for triple in self._asserted():
+            scratch.add(triple)
+        local.add_graph(str(iri.GRAPH) + "remote-copy", scratch)  # add_graph runs the rules
+        inferred = sorted(  # blank nodes would be fresh nodes over there: keep IRIs and literals
+            t
+            for t in local.get_graph(str(iri.INFERRED_GRAPH))
+            if not any(isinstance(term, BNode) for term in t)
+        )
+        local.close()
         target = str(iri.INFERRED_GRAPH)
         self._update(f"DROP SILENT GRAPH <{target}>")
-        seen: set[tuple[Node, Node, Node]] = set()
-
-        def construct(query: str) -> list[tuple[Node, Node, Node]]:
-            # Name the graphs explicitly: Virtuoso's default graph is not always the union.
-            where = query.split("WHERE", 1)
-            select = "SELECT DISTINCT * WHERE { GRAPH ?g_any " + where[1].strip()[:-1] + "}}"
-            _ = select
-            graph = Graph()
-            response = self._post(
-                self.endpoint, {"query": query}, "application/n-triples, text/plain;q=0.9", None
-            )
-            graph.parse(data=response.content, format="nt")
-            return list(graph)
-
-        def contains(triple: tuple[Node, Node, Node]) -> bool:
-            return triple in seen
-
-        def add(triples: set[tuple[Node, Node, Node]]) -> None:
-            seen.update(triples)
-            self._insert(target, sorted(triples))
-
-        return inference.materialise(construct, contains, add)
+        self._insert(target, inferred)
+        return len(inferred)
 
     def ensure_loaded(self, files: list[tuple[str, Path]]) -> None:
         """Load the source graphs unless the store already holds this fingerprint."""
         digest = loader.fingerprint(files)
-        marker = str(iri.GRAPH) + "meta"
-        _ = hashlib
-        check = self._select(
-            f'ASK {{ GRAPH <{marker}> {{ <{marker}> <{FINGERPRINT_PREDICATE}> "{digest}" }} }}'
-        )
-        if check.boolean:
+        marker = str(iri.GRAPH) + "meta"  # TODO: ask for iri.META_GRAPH in ecpl.iri
+        stamp = f'<{marker}> <{FINGERPRINT_PREDICATE}> "{digest}"'
+        if self._select(f"ASK {{ GRAPH <{marker}> {{ {stamp} }} }}").boolean:
             return
         for graph in self.graphs():
             if loader.is_loaded_graph(graph):
@@ -261,5 +325,5 @@ class RemoteStore:
             parsed.parse(path, format="turtle")
             self._insert(graph_iri, list(parsed))
         self.reinfer()
-        stamp = f'<{marker}> <{FINGERPRINT_PREDICATE}> "{digest}"'
+        self._update(f"DROP SILENT GRAPH <{marker}>")
         self._update(f"INSERT DATA {{ GRAPH <{marker}> {{ {stamp} }} }}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Identifier, Node
@@ -33,7 +35,10 @@ def to_ox(term: Node) -> OxTerm:
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
+        try:
+            return ox.BlankNode(str(term))
+        except ValueError:  # e.g. Virtuoso's "nodeID://b1001": keep identity, fix the spelling
+            return ox.BlankNode("b" + hashlib.sha1(str(term).encode()).hexdigest()[:24])
     if isinstance(term, Literal):
         if term.language:
             return ox.Literal(str(term), language=term.language)
