@@ -48,6 +48,10 @@ def test_eli_export_loads_into_a_fresh_dataset(tmp_path: Path) -> None:
     assert (ECL_38, ELI.is_part_of, ECL) in dataset
     assert (ECL_38_2, ELI.number, Literal("2")) in dataset
     assert (ECL, ELI.title, Literal("中华人民共和国电子商务法", lang="zh")) in dataset
+    china = set(
+        dataset.objects(ECPL.China, URIRef("http://www.w3.org/2004/02/skos/core#exactMatch"))
+    )
+    assert URIRef("https://w3id.org/dpv/loc#CN") in china
 
 
 def test_eli_export_describes_the_csl_renumbering_as_expressions(tmp_path: Path) -> None:
@@ -70,6 +74,9 @@ def test_schema_export_loads_into_a_fresh_dataset(tmp_path: Path) -> None:
     assert (ECL_38_2, SCHEMA.isPartOf, ECL_38) in dataset
     assert (ECL_38, SCHEMA.hasPart, ECL_38_2) in dataset
     assert (ECL, SCHEMA.legislationType, Literal("法律", lang="zh")) in dataset
+    assert (ECPL.China, RDF.type, SCHEMA.Country) in dataset
+    assert (ECPL.China, SCHEMA.sameAs, URIRef("http://www.wikidata.org/entity/Q148")) in dataset
+    assert (ECPL.NPCSC, RDF.type, SCHEMA.GovernmentOrganization) in dataset
 
 
 def test_full_export_keeps_one_named_graph_per_source_file(tmp_path: Path) -> None:

@@ -30,23 +30,37 @@ SUBDIVISION_CLASSES = (ECPL.Article, ECPL.Paragraph, ECPL.Item)
 PROFILES = ("eli", "schema")
 _SOURCE_CLASSES = (*INSTRUMENT_CLASSES, *SUBDIVISION_CLASSES, ECPL.ProvisionVersion)
 
-_SOURCE_QUERY = f"""
-PREFIX ecpl: <{ECPL}> PREFIX rdfs: <{RDFS}> PREFIX skos: <{SKOS}>
-CONSTRUCT {{ ?r a ?class ; ?p ?o . ?class rdfs:label ?classLabel . }}
-WHERE {{
-  VALUES ?class {{ {" ".join(c.n3() for c in _SOURCE_CLASSES)} }}
-  ?r a ?class .
-  {{ ?r ?p ?o
-     VALUES ?p {{ ecpl:partOf ecpl:inInstrument ecpl:number ecpl:issuedBy ecpl:adoptedOn
-                 ecpl:inForceFrom ecpl:inForceUntil ecpl:hasVersion ecpl:versionNumber
-                 rdfs:label skos:prefLabel }} }}
-  UNION {{ ?class rdfs:label ?classLabel }}
-}}"""
+_PREFIXES = f"PREFIX ecpl: <{ECPL}> PREFIX rdfs: <{RDFS}> PREFIX skos: <{SKOS}>"
+_CLASSES = " ".join(c.n3() for c in _SOURCE_CLASSES)
+# Simple queries, one pattern each: fast on rdflib's engine as well as on oxigraph.
+_SOURCE_QUERIES = (
+    f"""{_PREFIXES}
+CONSTRUCT {{ ?r a ?class ; ?p ?o }} WHERE {{
+  VALUES ?class {{ {_CLASSES} }}
+  ?r a ?class ; ?p ?o .
+  FILTER(?p IN (ecpl:partOf, ecpl:inInstrument, ecpl:number, ecpl:issuedBy, ecpl:adoptedOn,
+                ecpl:inForceFrom, ecpl:inForceUntil, ecpl:hasVersion, ecpl:versionNumber,
+                rdfs:label, skos:prefLabel))
+}}""",
+    f"""{_PREFIXES}
+CONSTRUCT {{ ?class rdfs:label ?label }} WHERE {{
+  VALUES ?class {{ {_CLASSES} }} ?class rdfs:label ?label }}""",
+    f"""{_PREFIXES}
+CONSTRUCT {{ ?body rdfs:label ?label }} WHERE {{
+  ?r ecpl:issuedBy ?body . ?body rdfs:label ?label }}""",
+    f"""{_PREFIXES}
+CONSTRUCT {{ ecpl:China ?p ?o }} WHERE {{
+  VALUES ?p {{ rdfs:label skos:exactMatch }} ecpl:China ?p ?o }}""",
+)
 
 
 def legal_sources(access: GraphAccess) -> Graph:
     """The ecpl triples the ELI and schema.org views are computed from."""
-    return access.construct(_SOURCE_QUERY)
+    graph = Graph()
+    for query in _SOURCE_QUERIES:
+        for triple in access.construct(query):
+            graph.add(triple)
+    return graph
 
 
 def _date(node: Node | None) -> dt.date | None:
@@ -145,6 +159,13 @@ def eli_graph(sources: Graph, on: dt.date | None = None) -> Graph:
             start = sources.value(version, ECPL.inForceFrom)
             if start is not None:
                 out.add((version, ELI.version_date, start))
+    for body in set(sources.objects(None, ECPL.issuedBy)):
+        for body_label in sources.objects(body, RDFS.label):
+            out.add((body, RDFS.label, body_label))
+    for china_label in sources.objects(CHINA, RDFS.label):
+        out.add((CHINA, RDFS.label, china_label))
+    for same in sources.objects(CHINA, SKOS.exactMatch):
+        out.add((CHINA, SKOS.exactMatch, same))
     return out
 
 
@@ -188,6 +209,16 @@ def schema_graph(sources: Graph, on: dt.date | None = None) -> Graph:
                     SCHEMA.InForce if status else SCHEMA.NotInForce,
                 )
             )
+    for body in set(sources.objects(None, ECPL.issuedBy)):
+        out.add((body, RDF.type, SCHEMA.GovernmentOrganization))
+        for body_label in sources.objects(body, RDFS.label):
+            out.add((body, SCHEMA.name, body_label))
+    for china_label in sources.objects(CHINA, RDFS.label):
+        out.add((CHINA, SCHEMA.name, china_label))
+    if (CHINA, None, None) in out:
+        out.add((CHINA, RDF.type, SCHEMA.Country))
+        for same in sources.objects(CHINA, SKOS.exactMatch):
+            out.add((CHINA, SCHEMA.sameAs, same))
     return out
 
 
