@@ -315,6 +315,12 @@ def test_ontology_as_owl_contains_only_ontology_graphs(client: FlaskClient) -> N
     assert versioned.status_code == 200
 
 
+def test_ontology_slash_name_redirects_to_the_term_page(client: FlaskClient) -> None:
+    response = client.get("/ontology/Duty")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("/term/Duty")
+
+
 def test_shapes_documentation_and_rdf(client: FlaskClient) -> None:
     body = client.get("/shapes", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert 'id="QualificationReviewShape"' in body

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from rdflib import Graph, URIRef
 
 from ecpl import iri
@@ -184,10 +185,13 @@ def ontology() -> Response:
 
 
 @bp.get("/ontology/<version>")
-def ontology_version(version: str) -> Response:
-    """The version IRI (``…/ontology/0.1.0``) serves the ontology it names."""
+def ontology_version(version: str) -> ResponseReturnValue:
+    """The version IRI (``…/ontology/0.1.0``) serves the ontology it names.
+
+    Any other ``/ontology/X`` is a guess at a term page: it redirects to ``/term/X``.
+    """
     if not _VERSION.match(version):
-        return _not_found(f"{iri.ONTOLOGY_IRI}/{version}", "term pages are at /term/{name}")
+        return redirect(url_for("linkeddata.term", name=version), code=301)
     return _documentation("ontology")
 
 
