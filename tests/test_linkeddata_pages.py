@@ -214,6 +214,11 @@ def test_paragraph_page_shows_links_on_this_host_text_and_who_points_here(
     assert 'href="/doctrine/supplementary-liability"' in body
     assert TEXT in body  # imported statute text is shown
     assert 'href="https://w3id.org/ecpl/' not in body
+    alternate = '<link rel="alternate" type="text/turtle" href="/law/ecl/art/38/para/2?format=ttl"'
+    assert alternate in body
+    assert (
+        '<link rel="alternate" type="text/turtle" href="/law/ecl/art/38/para/2?format=ttl"' in body
+    )
 
 
 def test_term_page_shows_labels_definition_basis_and_axiom_basis(client: FlaskClient) -> None:

@@ -29,11 +29,12 @@ bp = Blueprint("linkeddata", __name__, template_folder="templates")
 
 HTML = "text/html"
 OFFERS = (HTML, *conneg.RDF_TYPES)
+# (?format= value, name shown, media type) for the alternate links on every page
 FORMAT_NAMES = (
-    ("ttl", "Turtle"),
-    ("jsonld", "JSON-LD"),
-    ("rdfxml", "RDF/XML"),
-    ("nt", "N-Triples"),
+    ("ttl", "Turtle", conneg.TURTLE),
+    ("jsonld", "JSON-LD", conneg.JSONLD),
+    ("rdfxml", "RDF/XML", conneg.RDFXML),
+    ("nt", "N-Triples", conneg.NTRIPLES),
 )
 ACCESS_KEY = "ecpl.linkeddata.access"  # tests may put a GraphAccess here
 _CACHE_KEY = "ecpl.linkeddata.docs"
