@@ -146,3 +146,35 @@ def test_export_route_serves_eli(client: FlaskClient) -> None:
     assert (LAW["ecl"], RDF.type, URIRef(eli + "LegalResource")) in graph
     bad = client.get("/export?format=pdf", headers={"Accept": "text/plain"})
     assert bad.status_code == 400
+
+
+def _project_iris() -> list[URIRef]:
+    from ecpl import sources
+    from ecpl.iri import BASE
+
+    graph = sources.load_graph()
+    found = {s for s in graph.subjects() if isinstance(s, URIRef) and str(s).startswith(BASE)}
+    return sorted(found - {URIRef(BASE + "ontology")})
+
+
+def test_every_project_iri_has_a_path_on_the_service() -> None:
+    from ecpl.linkeddata import resolve
+
+    iris = _project_iris()
+    assert len(iris) > 100
+    for resource in iris:
+        path = resolve.href(str(resource), "/")
+        assert path is not None and path.startswith("/"), resource
+        assert resolve.resource_iri(path) == resource
+
+
+def test_a_spread_of_project_iris_dereferences(client: FlaskClient) -> None:
+    from ecpl.linkeddata import resolve
+
+    iris = _project_iris()
+    for resource in iris[:: max(1, len(iris) // 60)]:
+        path = resolve.href(str(resource), "/")
+        assert path is not None
+        response = client.get(path, headers={"Accept": "application/n-triples"})
+        assert response.status_code == 200, path
+        assert (resource, None, None) in Graph().parse(data=response.data, format="nt")
