@@ -186,7 +186,10 @@ class RemoteStore:
             names = list(body.get("head", {}).get("vars", []))
             raw = body.get("results", {}).get("bindings", [])
             rows: list[Row] = [{k: _term(v) for k, v in b.items()} for b in raw]
-            truncated = self.row_cap is not None and len(rows) >= self.row_cap
+            # Virtuoso's row cap (ResultSetMaxRows) and its "anytime" partial answers under a
+            # time limit both come back as 200: say that the rows were cut.
+            partial = "X-SQL-State" in response.headers or "X-SQL-Message" in response.headers
+            truncated = partial or (self.row_cap is not None and len(rows) >= self.row_cap)
             if row_limit is not None and len(rows) > row_limit:
                 rows, truncated = rows[:row_limit], True
             return QueryResult("select", variables=names, rows=rows, truncated=truncated)
