@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.query import Result
@@ -154,3 +157,15 @@ def test_results_format_refused_for_graphs() -> None:
         conneg.serialize_result(QueryResult("graph"), conneg.CSV)
     with pytest.raises(NotAcceptable):
         conneg.serialize_result(SELECT, conneg.TURTLE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    accept=st.one_of(st.none(), st.text(max_size=80)),
+    fmt=st.one_of(st.none(), st.text(max_size=20)),
+)
+def test_negotiate_never_fails_otherwise(accept: str | None, fmt: str | None) -> None:
+    """Any header or format value yields an offer or NotAcceptable (a 406), nothing else."""
+    for offers in (RESULT_TYPES, RDF_TYPES):
+        with contextlib.suppress(NotAcceptable):
+            assert negotiate(accept, offers, fmt) in offers

@@ -262,6 +262,12 @@ def test_error_statuses(live_server: str, method: str, kwargs: dict, status: int
     assert response.text.strip()
 
 
+def test_huge_get_query_is_refused_and_service_goes_on(live_server: str) -> None:
+    response = _get(live_server, "ASK {} #" + "x" * 1_000_000)
+    assert 400 <= response.status_code < 500
+    assert _get(live_server, PLATFORM_ASK).json()["boolean"] is True
+
+
 def test_not_found_is_404(live_server: str) -> None:
     response = requests.get(live_server + "/no/such/page", headers={"Accept": "application/json"})
     assert response.status_code == 404
