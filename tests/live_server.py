@@ -49,9 +49,8 @@ def start_server(
     log_dir = log_dir or Path(os.environ.get("TMPDIR", "/tmp"))
     log = log_dir / f"ecpl-serve-{port}.log"
     full_env = {**os.environ, **(env or {})}
-    full_env.pop(
-        "ECPL_UPDATE_TOKEN", None
-    ) if env is None or "ECPL_UPDATE_TOKEN" not in env else None
+    if "ECPL_UPDATE_TOKEN" not in (env or {}):  # read-only unless the test asks otherwise
+        full_env.pop("ECPL_UPDATE_TOKEN", None)
     command = [sys.executable, "-m", "ecpl", "serve", "--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as out:
         process = subprocess.Popen(

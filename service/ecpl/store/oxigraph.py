@@ -188,7 +188,8 @@ class OxigraphStore:
 
     def put_graph(self, iri_: str, graph: Graph) -> None:
         with self._lock:
-            self.raw.remove_graph(ox.NamedNode(iri_)) if self._has_graph(iri_) else None
+            if self._has_graph(iri_):
+                self.raw.remove_graph(ox.NamedNode(iri_))
             self._add(iri_, graph)
             self.reinfer()
             self._written()

@@ -12,8 +12,8 @@ import hmac
 from typing import ClassVar
 
 from flask import Blueprint, Request, Response, request
-from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, RDFS
 
 from ecpl.errors import EcplError, Forbidden, InputError, TooLarge, UnsupportedMediaType
 from ecpl.store.base import QueryResult
@@ -154,33 +154,17 @@ def service_description(endpoint: str) -> Graph:
     if get_settings().update_token:
         graph.add((service, SD.supportedLanguage, SD.SPARQL11Update))
     graph.add((service, SD.feature, SD.UnionDefaultGraph))
-    graph.add(
-        (service, SD.feature, SD.BasicFederatedQuery)
-    ) if get_settings().service_allow_list else None
+    if get_settings().service_allow_list:
+        graph.add((service, SD.feature, SD.BasicFederatedQuery))
     for media_type in conneg.RESULT_TYPES + conneg.RDF_TYPES:
         graph.add((service, SD.resultFormat, _FORMAT_IRIS[media_type]))
-    from rdflib import BNode
-
-    dataset = BNode()
+    dataset, default = BNode(), BNode()
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))
-    default = BNode()
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
-    graph.add(
-        (
-            service,
-            URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
-            Literal("ecpl SPARQL endpoint", lang="en"),
-        )
-    )
-    graph.add(
-        (
-            service,
-            URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
-            Literal("ecpl SPARQL 查询端点", lang="zh"),
-        )
-    )
+    graph.add((service, RDFS.label, Literal("ecpl SPARQL endpoint", lang="en")))
+    graph.add((service, RDFS.label, Literal("ecpl SPARQL 查询端点", lang="zh")))
     return graph
 
 
