@@ -188,3 +188,15 @@ def test_serve_on_virtuoso(virtuoso_url: str, virtuoso: Store, tmp_path: Path) -
         ask = f"ASK {{ <{iri.ECPL.EcommercePlatformOperator}> a ?t }}"
         answer = requests.get(server.url + "/sparql", params={"query": ask}, timeout=30)
         assert answer.json()["boolean"] is True
+
+
+def test_remote_down_at_start_then_recovers(virtuoso_url: str, tmp_path: Path) -> None:
+    """A store that is down answers 503 fast; once it is up the next request succeeds."""
+    dead_port = free_port()
+    store = open_store(Settings(store=f"http://127.0.0.1:{dead_port}/sparql"))
+    with pytest.raises(Unavailable):
+        store.query("ASK {}")
+    # "the store comes back": point the same object at the running Virtuoso
+    assert isinstance(store, RemoteStore)
+    store.endpoint = store.update_endpoint = virtuoso_url
+    assert store.query(f"ASK {{ <{iri.ECPL.Consumer}> a ?t }}").boolean is True

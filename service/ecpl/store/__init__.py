@@ -28,7 +28,7 @@ def open_store(settings: Settings, *, load: bool = True) -> Store:
 
         remote = RemoteStore(target, service_allow_list=settings.service_allow_list)
         if load:
-            remote.ensure_loaded(loader.source_files(settings.root))
+            remote.load_when_reachable(loader.source_files(settings.root))
         return remote
 
     from ecpl.store.oxigraph import OxigraphStore

@@ -95,6 +95,7 @@ class RemoteStore:
         self.row_cap = row_cap  # the remote's own cap (Virtuoso ResultSetMaxRows)
         self.session = requests.Session()
         self._graph_cache: tuple[float, list[str]] = (0.0, [])
+        self._pending: list[tuple[str, Path]] | None = None  # sources still to load
 
     # -- transport -------------------------------------------------------------------------
     def _post(
@@ -159,6 +160,7 @@ class RemoteStore:
         timeout_s: float | None = None,
         row_limit: int | None = None,
     ) -> QueryResult:
+        self._load_pending()
         # The remote's default graph is its own (Virtuoso: the union of all graphs, its system
         # graphs included); naming ours on every request is not possible (Virtuoso answers
         # with a header per graph, more than HTTP clients accept).
@@ -225,6 +227,8 @@ class RemoteStore:
         return cached
 
     def graphs(self) -> list[str]:
+        if self._pending is not None:
+            self._load_pending()
         result = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         return sorted(str(row["g"]) for row in result.rows if isinstance(row.get("g"), URIRef))
 
@@ -312,6 +316,28 @@ class RemoteStore:
         self._update(f"DROP SILENT GRAPH <{target}>")
         self._insert(target, inferred)
         return len(inferred)
+
+    def load_when_reachable(self, files: list[tuple[str, Path]]) -> None:
+        """Load the sources now, or, if the store is down, at the first request that reaches it.
+
+        So ``ecpl serve`` starts (and answers 503 with a message) while the store is down and
+        recovers by itself when it comes back.
+        """
+        self._pending = files
+        try:
+            self._load_pending()
+        except Unavailable as exc:
+            log.warning("remote store not reachable at start (%s); will load when it is", exc)
+
+    def _load_pending(self) -> None:
+        files, self._pending = self._pending, None
+        if files is None:
+            return
+        try:
+            self.ensure_loaded(files)
+        except Unavailable:
+            self._pending = files  # try again on the next request
+            raise
 
     def ensure_loaded(self, files: list[tuple[str, Path]]) -> None:
         """Load the source graphs unless the store already holds this fingerprint."""
