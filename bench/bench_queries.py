@@ -140,12 +140,20 @@ def rss_mb(pid: int | str = "self") -> float:
     return float("nan")
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional set size: shared copy-on-write pages split between the processes."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def tree_rss_mb(pid: int) -> float:
-    """RSS of a process and its descendants (shared copy-on-write pages counted per process)."""
+    """Memory of a process and its descendants (PSS, so forked workers' shared pages count once)."""
     total, todo = 0.0, [pid]
     while todo:
         current = todo.pop()
-        total += rss_mb(current)
+        total += pss_mb(current)
         for task in Path(f"/proc/{current}/task").iterdir():
             children = (task / "children").read_text().split()
             todo.extend(int(c) for c in children)
@@ -338,7 +346,7 @@ def report(result: dict[str, Any]) -> None:
             if "rdflib_load_s" in result
             else ""
         )
-        + f"; server up in {result['serve_start_s']:.1f} s, process tree RSS "
+        + f"; server up in {result['serve_start_s']:.1f} s, process tree PSS "
         f"{result['server_rss_mb']:.0f} MB"
     )
     print(
