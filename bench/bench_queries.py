@@ -290,6 +290,8 @@ def run_size(count: int, args: argparse.Namespace, folder: Path) -> dict[str, An
                 )
                 response.raise_for_status()
 
+            for _ in range(args.workers):  # warm each query worker (first touch of the store)
+                call()
             rows[name]["http"] = summary(timed(call, reps=args.reps, budget_s=args.budget))
         lookup_text = work["bench-lookup-case"][0]
 
