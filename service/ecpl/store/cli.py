@@ -37,7 +37,12 @@ def _table(result: object) -> str:
 
 @click.command()
 @click.argument("sparql", required=False)
-@click.option("--file", "file_", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--file",
+    "file_",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A file holding the query.",
+)
 @click.option("--named", help="Run a named query from data/queries (by file stem).")
 @click.option("--param", "params", multiple=True, metavar="K=V", help="Named-query parameter.")
 @click.option("--store", default=None, help="memory (default), a folder, or an http(s) URL.")

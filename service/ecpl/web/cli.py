@@ -68,7 +68,12 @@ def _check_store(settings: Settings) -> None:
 @click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default 8000).")
 @click.option("--store", default=None, help="memory (default), a folder, or an http(s) SPARQL URL.")
-@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Query processes.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Query processes (embedded store) or server processes (remote store); default 2.",
+)
 @click.option("--update-token", default=None, help="Allow updates with this bearer token.")
 @click.option("--timeout", type=click.IntRange(1, 3600), default=None, help="Query limit (s).")
 def serve(
