@@ -93,3 +93,29 @@ def test_cheng_no_rule_fires_platform_not_liable() -> None:
     report = validate(load("cheng-v-zhang-didi"))
     assert report.conforms
     assert report.findings == []
+
+
+def _doc_example() -> Graph:
+    text = (ROOT / "docs" / "case-graphs.md").read_text(encoding="utf-8")
+    block = text.split("```turtle\n", 1)[1].split("```", 1)[0]
+    return Graph().parse(data=block, format="turtle")
+
+
+def test_minimal_example_in_the_guide_validates() -> None:
+    report = validate(_doc_example())
+    assert report.conforms
+    assert report.violations == []
+    assert report.findings == []
+
+
+def test_guide_example_without_verification_breaches_ecl_27() -> None:
+    graph = _doc_example()
+    verification = URIRef("https://example.org/my-case/verification")
+    for triple in list(graph.triples((verification, None, None))):
+        graph.remove(triple)
+    graph.remove((None, ECPL.event, verification))
+    report = validate(graph)
+    assert not report.conforms
+    assert report.breached_duties == [E + "IdentityVerificationDuty"]
+    assert [f.rule for f in report.findings] == [E + "Rule-ECL-80"]
+    assert report.findings[0].fine_min_cny == 20_000
