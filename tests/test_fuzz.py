@@ -254,7 +254,24 @@ def test_sparql_query_never_500(
 
 @FUZZ
 @given(
-    path=st.sampled_from(["/sparql", "/validate", "/data", "/queries", "/"]),
+    path=st.sampled_from(
+        [
+            "/sparql",
+            "/validate",
+            "/data",
+            "/queries",
+            "/",
+            "/health",
+            "/term/Duty",
+            "/case/zhou-v-kuaike",
+            "/law/ecl/art/38/para/2",
+            "/doctrine/x",
+            "/shapes",
+            "/ontology",
+            "/.well-known/void",
+            "/export",
+        ]
+    ),
     method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"]),
     body=body_bytes,
     ctype=content_type,
