@@ -15,6 +15,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -32,6 +33,15 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 CASE = "https://w3id.org/ecpl/graph/case/"
 SEQ = "urn:ecpl-test:seq"
 VIRTUOSO = ROOT / "scripts" / "virtuoso.sh"
+
+
+OPEN_STORE = f"""
+import sys, pyoxigraph as ox
+store = ox.Store(sys.argv[1])
+graph = ox.NamedNode("{CASE}fault-stream")
+inserted = sum(1 for _ in store.quads_for_pattern(None, ox.NamedNode("{SEQ}"), None, graph))
+print(len(store), inserted)
+"""
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -170,6 +180,15 @@ def test_kill_9_during_updates_keeps_every_acknowledged_one(tmp_path: Path) -> N
         for writer in writers:
             writer.join(40)
     assert acked_inserts and acked_puts
+
+    # the folder opens cleanly with pyoxigraph itself, before the service touches it
+    opened = subprocess.run(
+        [sys.executable, "-c", OPEN_STORE, str(store)], capture_output=True, text=True, timeout=120
+    )
+    assert opened.returncode == 0, opened.stderr[-2000:]
+    quads, inserted = (int(x) for x in opened.stdout.split())
+    assert quads > 1000
+    assert inserted >= len(acked_inserts)
 
     with start_server(*flags, log_dir=tmp_path, wait_s=120) as server:
         health = requests.get(server.url + "/health", timeout=30).json()

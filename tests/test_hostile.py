@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from live_server import Server, start_server
+from test_faults import process_tree
 
 pytestmark = pytest.mark.slow
 
@@ -213,7 +214,12 @@ def test_runaway_query_is_stopped_by_the_timeout(server: Server, name: str) -> N
 
 
 def test_workers_recover_after_runaway_queries(server: Server) -> None:
-    """Two runaway queries at once (both workers busy), then both workers answer again."""
+    """Two runaway queries at once (both workers busy), then both workers answer again.
+
+    The stopped workers are killed and replaced: the server keeps the same number of processes
+    but the two query workers have new pids."""
+    assert sparql_get(server, "ASK {}").status_code == 200  # the pool exists
+    before = process_tree(server.process.pid)
     results: list[int] = []
 
     def runaway() -> None:
@@ -238,6 +244,9 @@ def test_workers_recover_after_runaway_queries(server: Server) -> None:
         thread.join(60)
     assert quick == [200] * 4
     assert time.monotonic() - started < TIMEOUT_S + 5
+    after = process_tree(server.process.pid)
+    assert len(after) == len(before), (before, after)
+    assert len(set(before) - set(after)) == 2, "the two stopped workers were not replaced"
 
 
 @pytest.mark.parametrize(
