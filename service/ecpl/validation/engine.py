@@ -31,8 +31,23 @@ from ecpl import config, sources
 from ecpl.iri import ECPL, SHAPES
 from ecpl.validation.report import Finding, Report, Result, short
 
-# Subjects typed with these classes are copied into every validated graph: the rules read them.
-REFERENCE_CLASSES = (ECPL.LiabilityRule, ECPL.Duty, ECPL.DoctrinalPosition)
+# Subjects typed with these classes are copied into every validated graph (the rules read them) ...
+REFERENCE_CLASSES = (ECPL.LiabilityRule, ECPL.DoctrinalPosition)
+# ... and only the properties the rules in shapes/rules.ttl read from them.
+REFERENCE_PROPERTIES = (
+    ECPL.liabilityForm,
+    ECPL.liabilityNature,
+    ECPL.faultPrinciple,
+    ECPL.legalBasis,
+    ECPL.fineMinCNY,
+    ECPL.fineMaxCNY,
+    ECPL.seriousFineMinCNY,
+    ECPL.seriousFineMaxCNY,
+    ECPL.aboutProvision,
+    ECPL.claimsForm,
+    ECPL.claimsNature,
+    ECPL.withinPosition,
+)
 DECLARED_VOCABULARY_SHAPE = SHAPES.DeclaredVocabulary
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -111,8 +126,10 @@ def resources(root: Path | None = None) -> Resources:
     reference = Graph()
     for cls in REFERENCE_CLASSES:
         for subject in set(known.subjects(RDF.type, cls)):
-            for triple in known.triples((subject, None, None)):
-                reference.add(triple)
+            reference.add((subject, RDF.type, cls))
+            for prop in REFERENCE_PROPERTIES:
+                for value in known.objects(subject, prop):
+                    reference.add((subject, prop, value))
 
     declared = frozenset(
         s for s in ontology.subjects() if isinstance(s, URIRef) and str(s).startswith(str(ECPL))
