@@ -551,15 +551,6 @@ def test_oversized_body_gets_413_before_it_is_read(
     assert elapsed < 5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "service/ecpl/web/validate.py _read_case: request.stream.read(limit + 1) on werkzeug's "
-        "LimitedStream(MAX_CONTENT_LENGTH == limit) returns exactly `limit` bytes without raising, "
-        "so a chunked body over the limit is silently truncated and parsed (400 'malformed') "
-        "instead of refused with 413"
-    ),
-)
 def test_chunked_body_over_the_limit_is_413(server: Server) -> None:
     """A body without Content-Length is cut off at the limit (streamed, chunked)."""
 
