@@ -551,21 +551,46 @@ def test_oversized_body_gets_413_before_it_is_read(
     assert elapsed < 5
 
 
-def test_chunked_body_over_the_limit_is_413(server: Server) -> None:
-    """A body without Content-Length is cut off at the limit (streamed, chunked)."""
+@pytest.mark.parametrize(
+    ("method", "path", "content_type"),
+    [
+        ("POST", "/validate", "application/n-triples"),
+        pytest.param(
+            "PUT",
+            f"/data?graph={CASE_GRAPH}",
+            "application/n-triples",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason=(
+                    "service/ecpl/web/graphstore.py write_graph: request.get_data() on "
+                    "werkzeug's LimitedStream stops silently at MAX_CONTENT_LENGTH (== the "
+                    "upload limit), so a chunked body over the limit is cut and parsed (400 "
+                    "'malformed') instead of 413; read it with ecpl.web.validate.read_limited"
+                ),
+            ),
+        ),
+        ("POST", "/sparql", "application/sparql-query"),
+    ],
+)
+def test_chunked_body_over_the_limit_is_413(
+    server: Server, method: str, path: str, content_type: str
+) -> None:
+    """A body without Content-Length (chunked) is refused once it passes the limit, not cut."""
 
     def chunks() -> Iterator[bytes]:
         line = b'<urn:x:a> <urn:x:b> "' + b"x" * 65_000 + b'" .\n'
         for _ in range(100):  # ~6.5 MB, above the 5 MB default
             yield line
 
-    response = requests.post(
-        server.url + "/validate",
+    response = requests.request(
+        method,
+        server.url + path,
         data=chunks(),
-        headers={"Content-Type": "application/n-triples", "Accept": "application/json"},
+        headers={"Content-Type": content_type, "Accept": "application/json", **AUTH},
         timeout=60,
     )
-    assert_clear_4xx(response, 413, "limit")
+    assert response.status_code == 413, (response.status_code, response.text[:300])
+    assert "Traceback" not in response.text
 
 
 # -- HTML pages escape markup --------------------------------------------------------------------
