@@ -249,6 +249,46 @@ def test_workers_recover_after_runaway_queries(server: Server) -> None:
     assert len(set(before) - set(after)) == 2, "the two stopped workers were not replaced"
 
 
+DEEP = {
+    "groups": "SELECT * WHERE " + "{" * 3000 + "?s ?p ?o" + "}" * 3000,
+    "expression": "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }",
+}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "deeply nested queries overflow pyoxigraph's parser stack in the query worker, which "
+        "dies: 503 'the query worker died (); try again' instead of a 400 (the service survives "
+        "and forks a new worker). Fix in service/ecpl/store/policy.py (or oxigraph.py query): "
+        "refuse a nesting depth of braces/parentheses above a few hundred with InputError"
+    ),
+)
+@pytest.mark.parametrize("name", sorted(DEEP))
+def test_deeply_nested_query_is_400(server: Server, name: str) -> None:
+    response = requests.post(
+        server.url + "/sparql",
+        data=DEEP[name].encode(),
+        headers={"Content-Type": "application/sparql-query", "Accept": "application/json"},
+        timeout=30,
+    )
+    assert response.status_code != 500
+    assert_clear_4xx(response, 400, "")
+
+
+@pytest.mark.parametrize("name", sorted(DEEP))
+def test_deeply_nested_query_does_not_take_the_service_down(server: Server, name: str) -> None:
+    for _ in range(3):  # more than the number of workers
+        response = requests.post(
+            server.url + "/sparql",
+            data=DEEP[name].encode(),
+            headers={"Content-Type": "application/sparql-query"},
+            timeout=30,
+        )
+        assert response.status_code in (400, 503), response.text[:300]
+        assert "Traceback" not in response.text
+
+
 @pytest.mark.parametrize(
     "template",
     [
@@ -472,6 +512,33 @@ def test_json_ld_contexts_are_not_fetched(
     response = UPLOADERS[endpoint](server, body, "application/ld+json")
     assert_clear_4xx(response, 400, "context")
     assert MARKER not in response.text
+
+
+@pytest.mark.parametrize("endpoint", sorted(UPLOADERS))
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("text/turtle", b"<urn:x:a> <urn:x:b> " + b"(" * 50_000 + b")" * 50_000 + b" ."),
+        ("text/turtle", b"<urn:x:a> <urn:x:b> " + b"[" * 50_000 + b"]" * 50_000 + b" ."),
+        pytest.param(
+            "application/ld+json",
+            b"[" * 100_000 + b"]" * 100_000,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason=(
+                    "service/ecpl/rdfio.py _check_json_ld: json.loads raises RecursionError "
+                    "(not JSONDecodeError) on deeply nested JSON, which reaches the 500 handler; "
+                    "catch RecursionError there and raise InputError"
+                ),
+            ),
+        ),
+    ],
+)
+def test_deeply_nested_upload_is_400(
+    server: Server, endpoint: str, content_type: str, body: bytes
+) -> None:
+    response = UPLOADERS[endpoint](server, body, content_type)
+    assert_clear_4xx(response, 400, "")
 
 
 @pytest.mark.parametrize("endpoint", sorted(UPLOADERS))
