@@ -697,6 +697,36 @@ def test_validation_of_the_largest_upload_is_bounded_by_the_time_limit(server: S
     assert elapsed < TIMEOUT_S + 5, f"validation ran {elapsed:.1f} s past a {TIMEOUT_S} s limit"
 
 
+def test_queries_answer_while_a_big_case_is_validated(server: Server) -> None:
+    """A long validation holds one thread and the pySHACL lock, not the query path."""
+    body = big_case(8_000)
+    done: list[int] = []
+
+    def validate() -> None:
+        response = requests.post(
+            server.url + "/validate",
+            data=body,
+            headers={"Content-Type": "application/n-triples", "Accept": "application/json"},
+            timeout=120,
+        )
+        done.append(response.status_code)
+
+    worker = threading.Thread(target=validate)
+    worker.start()
+    time.sleep(1.0)
+    try:
+        for _ in range(3):
+            started = time.monotonic()
+            answer = sparql_get(server, "SELECT * WHERE { ?s ?p ?o } LIMIT 5")
+            assert answer.status_code == 200
+            assert time.monotonic() - started < 3
+        still_validating = not done
+    finally:
+        worker.join(120)
+    assert done == [200]
+    assert still_validating, "the validation was too quick to show anything; use a bigger case"
+
+
 # -- HTML pages escape markup --------------------------------------------------------------------
 SCRIPT = "<script>alert('ecpl-xss')</script>"
 
