@@ -118,6 +118,30 @@ def test_write_errors(server: Server, graph: str, headers: dict, body: bytes, st
     assert "Traceback" not in response.text
 
 
+def test_chunked_body_over_the_limit_is_413(server: Server) -> None:
+    def body():  # no Content-Length: requests sends it chunked
+        line = b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n"
+        for _ in range(6 * 1024 * 1024 // len(line) + 1):
+            yield line
+
+    response = requests.put(
+        server.url + "/data",
+        params={"graph": iri.CASE_GRAPH_PREFIX + "chunked"},
+        data=body(),
+        headers={"Content-Type": "application/n-triples", **AUTH},
+        timeout=60,
+    )
+    assert response.status_code == 413
+
+
+def test_graph_parameter_not_an_iri(server: Server) -> None:
+    assert requests.get(server.url + "/data", params={"graph": "a b"}).status_code == 400
+    response = requests.get(
+        server.url + "/sparql", params={"query": "ASK {}", "default-graph-uri": "0"}
+    )
+    assert response.status_code == 400
+
+
 def test_get_errors(server: Server) -> None:
     assert requests.get(server.url + "/data").status_code == 400
     assert requests.get(server.url + "/data", params={"default": ""}).status_code == 400

@@ -267,3 +267,24 @@ def test_disk_store_reused_and_reloaded_when_sources_change(tmp_path: Path, monk
     )
     third.close()
     shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize("graph", ["a b", "0", "not an iri"])
+def test_graph_names_must_be_iris(store: Store, graph: str) -> None:
+    with pytest.raises(InputError, match="not an absolute IRI"):
+        store.query("ASK { ?s ?p ?o }", default_graphs=[graph])
+    with pytest.raises(InputError, match="not an absolute IRI"):
+        store.get_graph(graph)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE " + "{" * 3000 + "}" * 3000,
+        "SELECT * WHERE { FILTER(" + "(" * 3000 + "1" + ")" * 3000 + ") }",
+    ],
+)
+def test_deep_nesting_is_a_400_not_a_crash(store: Store, query: str) -> None:
+    with pytest.raises(InputError, match="levels deep"):
+        store.query(query, timeout_s=5)
+    assert store.query("ASK {}", timeout_s=5).boolean is True

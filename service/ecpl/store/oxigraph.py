@@ -26,8 +26,16 @@ from ecpl.store.terms import to_ox, to_rdflib
 Triple = tuple[Node, Node, Node]
 
 
+def graph_node(graph: str) -> ox.NamedNode:
+    """A graph name as a pyoxigraph term; InputError (400) when it is not an absolute IRI."""
+    try:
+        return ox.NamedNode(graph)
+    except ValueError:
+        raise InputError(f"graph name {graph!r} is not an absolute IRI") from None
+
+
 def _graph_nodes(graphs: Sequence[str] | None) -> list[ox.NamedNode] | None:
-    return None if graphs is None else [ox.NamedNode(g) for g in graphs]
+    return None if graphs is None else [graph_node(g) for g in graphs]
 
 
 def run_query(
@@ -91,7 +99,9 @@ def run_query(
                 break
             triples.append((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
         return QueryResult("graph", triples=triples, truncated=truncated)
-    except OSError as exc:  # evaluation errors surface while iterating
+    except OSError as exc:  # the store failed while results were read
+        raise Unavailable(f"the store could not be read: {exc}") from None
+    except (RuntimeError, ValueError) as exc:  # evaluation errors surface while iterating
         raise InputError(f"SPARQL evaluation error: {exc}") from None
 
 
@@ -120,7 +130,7 @@ class OxigraphStore:
 
     # -- queries ---------------------------------------------------------------------------
     def _has_graph(self, graph: str) -> bool:
-        return self.raw.contains_named_graph(ox.NamedNode(graph))
+        return self.raw.contains_named_graph(graph_node(graph))
 
     def query(
         self,
@@ -158,9 +168,19 @@ class OxigraphStore:
         opened: dict[str, ox.Store] = {}
 
         def disk_task(*args: Any) -> QueryResult:
-            if "store" not in opened:  # a forked worker opens its own read-only handle
-                opened["store"] = ox.Store.read_only(path)
-            return run_query(opened["store"], *args)
+            # A forked worker opens its own read-only handle. The serving process may compact
+            # files away under it (pyoxigraph leaves read-only-while-written undefined), so a
+            # failed read reopens the handle once and tries again.
+            for attempt in (1, 2):
+                if "store" not in opened:
+                    opened["store"] = ox.Store.read_only(path)
+                try:
+                    return run_query(opened["store"], *args)
+                except Unavailable:
+                    opened.pop("store", None)
+                    if attempt == 2:
+                        raise
+            raise AssertionError("unreachable")
 
         return disk_task
 
@@ -189,7 +209,7 @@ class OxigraphStore:
     def put_graph(self, iri_: str, graph: Graph) -> None:
         with self._lock:
             if self._has_graph(iri_):
-                self.raw.remove_graph(ox.NamedNode(iri_))
+                self.raw.remove_graph(graph_node(iri_))
             self._add(iri_, graph)
             self.reinfer()
             self._written()
@@ -201,7 +221,7 @@ class OxigraphStore:
             self._written()
 
     def _add(self, iri_: str, graph: Graph) -> None:
-        name = ox.NamedNode(iri_)
+        name = graph_node(iri_)
         self.raw.add_graph(name)
         self.raw.extend(
             ox.Quad(to_ox(s), to_ox(p), to_ox(o), name)  # type: ignore[arg-type]
@@ -212,7 +232,7 @@ class OxigraphStore:
         with self._lock:
             if not self._has_graph(iri_):
                 raise NotFound(f"no graph <{iri_}> in the store")
-            self.raw.remove_graph(ox.NamedNode(iri_))
+            self.raw.remove_graph(graph_node(iri_))
             self.reinfer()
             self._written()
 
@@ -251,14 +271,14 @@ class OxigraphStore:
         if not self._has_graph(iri_):
             raise NotFound(f"no graph <{iri_}> in the store")
         graph = Graph()
-        for quad in self.raw.quads_for_pattern(None, None, None, ox.NamedNode(iri_)):
+        for quad in self.raw.quads_for_pattern(None, None, None, graph_node(iri_)):
             graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
         return graph
 
     def triple_count(self, graph: str | None = None) -> int:
         if graph is None:
             return len(self.raw)
-        return sum(1 for _ in self.raw.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        return sum(1 for _ in self.raw.quads_for_pattern(None, None, None, graph_node(graph)))
 
     def close(self) -> None:
         if self._pool is not None:

@@ -75,6 +75,7 @@ def check(
     update: bool = False,
 ) -> Inspection:
     """Raise Forbidden for SERVICE outside the allow-list or LOAD, InputError for foreign FROM."""
+    check_depth(text)
     found = inspect(text, update=update)
     if found.loads:
         raise Forbidden(f"LOAD is not allowed on this service (asked to load <{found.loads[0]}>)")
@@ -110,3 +111,28 @@ def query_form(text: str) -> str:
         raise InputError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE found")
     form = match.group(1).lower()
     return "graph" if form in ("construct", "describe") else form
+
+
+MAX_DEPTH = 64
+
+
+def check_depth(text: str, limit: int = MAX_DEPTH) -> None:
+    """InputError for groups or expressions nested deeper than ``limit``.
+
+    Deep nesting overflows the parsers' stacks (pyoxigraph's kills the process, rdflib's
+    raises RecursionError); no real query nests more than a dozen levels.
+    """
+    if text.count("{") + text.count("(") + text.count("[") <= limit:
+        return
+    bare = re.sub(r"#[^\n]*", " ", _IRI_OR_STRING.sub(" ", text))
+    depth = deepest = 0
+    for char in bare:
+        if char in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "})]":
+            depth -= 1
+    if deepest > limit:
+        raise InputError(
+            f"the query nests groups or expressions {deepest} levels deep; the limit is {limit}"
+        )

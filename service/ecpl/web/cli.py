@@ -102,6 +102,12 @@ def serve(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if settings.store.startswith(("http://", "https://")):
+        # Fill the remote store once, here, before the workers start: several workers loading
+        # an empty store at once deadlock in Virtuoso. A store that is down is loaded later.
+        from ecpl.store import open_store
+
+        open_store(settings).close()
     click.echo(f"ecpl: serving http://{settings.host}:{settings.port}/sparql", err=True)
     try:
         _gunicorn_app(settings).run()
