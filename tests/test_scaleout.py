@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -138,6 +139,37 @@ def test_both_instances_give_the_same_named_query_answers(pair: tuple[Server, Se
         rows = [a.json()["results"]["bindings"] for a in answers]
         assert rows[0] and rows[0] == rows[1], name
     assert first.url != second.url
+
+
+@pytest.mark.virtuoso
+def test_concurrent_writers_through_both_instances_lose_nothing(
+    pair: tuple[Server, Server],
+) -> None:
+    graph = "https://w3id.org/ecpl/graph/case/scaleout-concurrent"
+    seq = "urn:ecpl-test:seq"
+    failures: list[str] = []
+
+    def writer(server: Server, w: int) -> None:
+        session = requests.Session()
+        for i in range(5):
+            n = w * 100 + i
+            update = f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:ecpl-test:item/{n}> <{seq}> {n} }} }}"
+            response = session.post(
+                server.url + "/sparql", data={"update": update}, headers=AUTH, timeout=120
+            )
+            if response.status_code != 204:
+                failures.append(f"{n}: {response.status_code} {response.text[:200]}")
+
+    threads = [threading.Thread(target=writer, args=(pair[w % 2], w)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    assert not failures, failures
+    expected = {w * 100 + i for w in range(4) for i in range(5)}
+    for server in pair:
+        rows = select(server, f"SELECT ?n WHERE {{ GRAPH <{graph}> {{ ?s <{seq}> ?n }} }}")
+        assert {int(row["n"]) for row in rows} == expected
 
 
 # -- batch validation over processes -------------------------------------------------------------
