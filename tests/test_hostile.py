@@ -413,6 +413,28 @@ def test_update_by_get_is_refused(server: Server) -> None:
     assert not ask_marker(server)
 
 
+@pytest.mark.parametrize(
+    ("name", "param", "template", "says"),
+    [
+        ("cq02-duties-by-phase", "actor", "{ecpl}X> }} SERVICE <{url}/> {{ ?s ?p ?o }} #", "IRI"),
+        ("cq10-cited-provisions", "date", '2026-01-01"^^<x> }} }} SERVICE <{url}/> {{', "date"),
+        ("provision-by-number-on-date", "number", "23 }} SERVICE <{url}/> {{", "integer"),
+    ],
+)
+def test_named_query_parameters_cannot_inject_sparql(
+    server: Server, no_callout: Listener, name: str, param: str, template: str, says: str
+) -> None:
+    """Parameters are bound as RDF terms: SPARQL in a value is an invalid value, never run."""
+    value = template.format(ecpl="https://w3id.org/ecpl/ontology#", url=no_callout.url)
+    response = requests.get(
+        f"{server.url}/queries/{name}",
+        params={param: value},
+        headers={"Accept": "application/json"},
+        timeout=30,
+    )
+    assert_clear_4xx(response, 400, param, says)
+
+
 # -- uploads: /validate and /data --------------------------------------------------------------
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [
