@@ -205,3 +205,16 @@ def test_cli_missing_file() -> None:
     result = CliRunner().invoke(main, ["validate", "/nonexistent/case.ttl"])
     assert result.exit_code == 2
     assert "case.ttl" in result.output
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "json-ld"),
+        (b"<urn:x:a> <urn:x:b> " + b"(" * 50_000 + b")" * 50_000 + b" .", "turtle"),
+        (b"<urn:x:a> <urn:x:b> " + b"[" * 50_000 + b"]" * 50_000 + b" .", "turtle"),
+    ],
+)
+def test_deep_nesting_is_an_input_error(data: bytes, fmt: str) -> None:
+    with pytest.raises(InputError):
+        parse_rdf(data, format=fmt, max_bytes=10_000_000)

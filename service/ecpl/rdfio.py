@@ -57,6 +57,7 @@ _FORMAT_NAMES = {
 }
 
 _FORMAT_TITLES = {"turtle": "Turtle", "json-ld": "JSON-LD", "nt": "N-Triples", "xml": "RDF/XML"}
+_TOO_DEEP = "{title} input is nested too deeply (brackets, lists or objects); flatten it"
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -116,6 +117,8 @@ def parse_rdf(
         graph.parse(data=text, format=name)
     except (InputError, UnsupportedMediaType):
         raise
+    except RecursionError:
+        raise InputError(_TOO_DEEP.format(title=title)) from None
     except Exception as exc:  # every parser has its own exception types
         raise InputError(f"malformed {title}: {_describe(exc)}") from None
     return graph
@@ -140,18 +143,23 @@ def _check_json_ld(text: str) -> None:
         raise InputError(
             f"malformed JSON-LD: line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
+    except RecursionError:
+        raise InputError(_TOO_DEEP.format(title="JSON-LD")) from None
     _scan_json(document)
 
 
-def _scan_json(node: Any) -> None:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "@context":
-                _check_context(value)
-            _scan_json(value)
-    elif isinstance(node, list):
-        for value in node:
-            _scan_json(value)
+def _scan_json(document: Any) -> None:
+    """Walk the whole document (iteratively: depth is the attacker's choice)."""
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "@context":
+                    _check_context(value)
+                stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
 
 
 def _check_context(context: Any) -> None:
