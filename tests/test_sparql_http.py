@@ -402,3 +402,14 @@ def test_named_queries_same_over_http(live_server: str, name: str) -> None:
     assert response.status_code == 200, response.text
     remote = _rows(response.json())
     assert remote == _canonical(local.rows)
+
+
+def test_browser_without_query_goes_to_the_editor(live_server: str) -> None:
+    response = requests.get(
+        live_server + "/sparql",
+        headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 from typing import ClassVar
 
-from flask import Blueprint, Request, Response, request
+from flask import Blueprint, Request, Response, current_app, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 
@@ -181,6 +181,13 @@ def sparql() -> Response:
     if query is None or not query.strip():
         if request.method == "POST":
             raise InputError("the request has no query")
+        if (
+            "editor" in current_app.blueprints
+            and "format" not in request.args
+            and request.accept_mimetypes.best_match(["text/turtle", "text/html"]) == "text/html"
+        ):
+            # a browser: the query editor, not Turtle
+            return Response(status=303, headers={"Location": "/"})
         media_type = conneg.negotiate(
             request.headers.get("Accept"), conneg.RDF_TYPES, request.args.get("format")
         )
