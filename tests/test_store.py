@@ -288,3 +288,23 @@ def test_deep_nesting_is_a_400_not_a_crash(store: Store, query: str) -> None:
     with pytest.raises(InputError, match="levels deep"):
         store.query(query, timeout_s=5)
     assert store.query("ASK {}", timeout_s=5).boolean is True
+
+
+def test_incremental_inference_equals_full_recompute(small: OxigraphStore) -> None:
+    case = Graph()
+    case.add((EX.y, RDF.type, EX.C1))
+    case.add((EX.y, EX.p, EX.z))
+    small.put_graph(iri.CASE_GRAPH_PREFIX + "inc", case)  # new graph: incremental
+    incremental = _inferred(small)
+    assert {(EX.y, RDF.type, EX.C3), (EX.y, EX.q, EX.z), (EX.z, EX.r, EX.y)} <= incremental
+    small.reinfer()
+    assert _inferred(small) == incremental
+
+
+def test_schema_change_recomputes(small: OxigraphStore) -> None:
+    small.add_graph(
+        str(iri.GRAPH["test/more-schema"]), Graph().add((EX.C3, RDFS.subClassOf, EX.C4))
+    )
+    inferred = _inferred(small)
+    assert (EX.x, RDF.type, EX.C4) in inferred
+    assert (EX.C1, RDFS.subClassOf, EX.C4) in inferred

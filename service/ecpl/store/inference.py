@@ -15,6 +15,13 @@ from rdflib.term import Node
 
 Triple = tuple[Node, Node, Node]
 
+# The predicates the rules read as schema: a write touching them needs a full recompute.
+SCHEMA_PREDICATES = (
+    "http://www.w3.org/2000/01/rdf-schema#subClassOf",
+    "http://www.w3.org/2000/01/rdf-schema#subPropertyOf",
+    "http://www.w3.org/2002/07/owl#inverseOf",
+)
+
 PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>

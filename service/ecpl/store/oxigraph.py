@@ -208,17 +208,65 @@ class OxigraphStore:
 
     def put_graph(self, iri_: str, graph: Graph) -> None:
         with self._lock:
-            if self._has_graph(iri_):
+            replaced = self._has_graph(iri_)
+            if replaced:
                 self.raw.remove_graph(graph_node(iri_))
             self._add(iri_, graph)
-            self.reinfer()
+            if replaced:  # inferences from the old content may have to go: recompute all
+                self.reinfer()
+            else:
+                self.infer_added(graph)
             self._written()
 
     def add_graph(self, iri_: str, graph: Graph) -> None:
         with self._lock:
             self._add(iri_, graph)
-            self.reinfer()
+            self.infer_added(graph)
             self._written()
+
+    def infer_added(self, graph: Graph) -> int:
+        """Add the inferences that ``graph``'s new triples entail, without a full recompute.
+
+        Adding triples only adds inferences (the rules are monotonic), and instance triples
+        entail nothing through each other except via the schema, so the rules run over the
+        schema triples plus the new graph in a scratch store. A graph that changes the schema
+        itself gets the full recompute.
+        """
+        if any(str(p) in inference.SCHEMA_PREDICATES for p in graph.predicates()):
+            return self.reinfer()
+        with self._lock:
+            target = ox.NamedNode(str(iri.INFERRED_GRAPH))
+            scratch = ox.Store()
+            for predicate in inference.SCHEMA_PREDICATES:
+                scratch.extend(
+                    ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                    for q in self.raw.quads_for_pattern(None, ox.NamedNode(predicate), None, None)
+                )
+            scratch.extend(
+                ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph())  # type: ignore[arg-type]
+                for s, p, o in graph
+            )
+
+            def construct(query: str) -> Iterable[Triple]:
+                answer = scratch.query(query)
+                assert isinstance(answer, ox.QueryTriples)
+                for t in answer:
+                    yield (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+
+            def contains(triple: Triple) -> bool:
+                s, p, o = (to_ox(term) for term in triple)
+                return any(True for _ in scratch.quads_for_pattern(s, p, o, None)) or any(  # type: ignore[arg-type]
+                    True
+                    for _ in self.raw.quads_for_pattern(s, p, o, None)  # type: ignore[arg-type]
+                )
+
+            def add(triples: set[Triple]) -> None:
+                quads = [(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples]
+                scratch.extend(ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in quads)  # type: ignore[arg-type]
+                self.raw.add_graph(target)
+                self.raw.extend(ox.Quad(s, p, o, target) for s, p, o in quads)  # type: ignore[arg-type]
+
+            return inference.materialise(construct, contains, add)
 
     def _add(self, iri_: str, graph: Graph) -> None:
         name = graph_node(iri_)
