@@ -105,6 +105,15 @@ def main() -> None:
         f"naive pyshacl.validate {base:.1f} ms (n={args.naive}); speed-up {base / ours:.1f}x"
     )
 
+    def naive_core(graph: Graph) -> None:  # no SHACL-AF: no findings, fewer SPARQL parses
+        pyshacl.validate(graph, shacl_graph=shapes, ont_graph=ontology, allow_warnings=True)
+
+    core = median_ms(naive_core, graphs[: args.naive])
+    print(
+        f"  (naive without SHACL-AF rules, so no findings: {core:.1f} ms; "
+        f"validate() is {core / ours:.1f}x faster while also deriving findings)"
+    )
+
     agree = sum(
         validate(g).conforms
         == pyshacl.validate(
