@@ -10,11 +10,10 @@ from __future__ import annotations
 import string
 from collections.abc import Iterator
 
-import pyoxigraph
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ecpl.config import Settings
@@ -213,25 +212,6 @@ params = st.dictionaries(param_name, st.one_of(sparql_text, token_text), max_siz
 GRAPH_PARAMS = ("graph", "default-graph-uri", "named-graph-uri")
 
 
-def oxigraph_refuses(value: str) -> bool:
-    try:
-        pyoxigraph.NamedNode(value.strip())
-    except ValueError:
-        return True
-    return False
-
-
-def skip_known_bug(query_args: dict[str, str]) -> None:
-    """Skip inputs that hit the invalid-graph-IRI 500 (test_invalid_graph_iri_is_400 documents
-    it); drop this once ecpl.store.oxigraph answers 400 for them."""
-    assume(
-        not any(
-            key in GRAPH_PARAMS and value.strip() and oxigraph_refuses(value)
-            for key, value in query_args.items()
-        )
-    )
-
-
 def header_safe(value: str) -> str:
     """Werkzeug's test client refuses newlines in header values; a real client cannot send them."""
     return value.replace("\r", " ").replace("\n", " ")
@@ -296,7 +276,6 @@ def test_any_request_never_500(
         headers["Authorization"] = f"Bearer {TOKEN}"
     if path == "/data" and "graph" not in query_args:
         query_args = {**query_args, "graph": CASE_GRAPH}
-    skip_known_bug(query_args)
     response = client.open(path, method=method, data=body, headers=headers, query_string=query_args)
     assert_handled(response.status_code, response.data)
 
@@ -361,7 +340,6 @@ def test_validate_form_never_500(
 def test_named_queries_never_500(
     client: FlaskClient, name: str, query_args: dict[str, str], accept: str
 ) -> None:
-    skip_known_bug(query_args)
     response = client.get(
         "/queries/" + name.replace("/", "_").replace("?", "_").replace("#", "_")
         if name
@@ -382,7 +360,6 @@ def test_named_queries_never_500(
 def test_graph_store_never_500(
     client: FlaskClient, graph: str, body: bytes, ctype: str | None, method: str
 ) -> None:
-    skip_known_bug({"graph": graph})
     headers = {"Authorization": f"Bearer {TOKEN}"}
     if ctype is not None:
         headers["Content-Type"] = header_safe(ctype)
@@ -392,14 +369,6 @@ def test_graph_store_never_500(
     assert_handled(response.status_code, response.data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "service/ecpl/store/oxigraph.py OxigraphStore._has_graph/get_graph/_graph_nodes: "
-        "pyoxigraph.NamedNode(text) raises ValueError for a string that is not an IRI, "
-        "which reaches the 500 handler; it should be an InputError (400) naming the value"
-    ),
-)
 @pytest.mark.parametrize("value", ["0", "a b", "<>", "http://example.org/ y"])
 @pytest.mark.parametrize("param", GRAPH_PARAMS)
 def test_invalid_graph_iri_is_400(client: FlaskClient, param: str, value: str) -> None:

@@ -255,15 +255,6 @@ DEEP = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "deeply nested queries overflow pyoxigraph's parser stack in the query worker, which "
-        "dies: 503 'the query worker died (); try again' instead of a 400 (the service survives "
-        "and forks a new worker). Fix in service/ecpl/store/policy.py (or oxigraph.py query): "
-        "refuse a nesting depth of braces/parentheses above a few hundred with InputError"
-    ),
-)
 @pytest.mark.parametrize("name", sorted(DEEP))
 def test_deeply_nested_query_is_400(server: Server, name: str) -> None:
     response = requests.post(
@@ -546,18 +537,7 @@ def test_json_ld_contexts_are_not_fetched(
     [
         ("text/turtle", b"<urn:x:a> <urn:x:b> " + b"(" * 50_000 + b")" * 50_000 + b" ."),
         ("text/turtle", b"<urn:x:a> <urn:x:b> " + b"[" * 50_000 + b"]" * 50_000 + b" ."),
-        pytest.param(
-            "application/ld+json",
-            b"[" * 100_000 + b"]" * 100_000,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "service/ecpl/rdfio.py _check_json_ld: json.loads raises RecursionError "
-                    "(not JSONDecodeError) on deeply nested JSON, which reaches the 500 handler; "
-                    "catch RecursionError there and raise InputError"
-                ),
-            ),
-        ),
+        ("application/ld+json", b"[" * 100_000 + b"]" * 100_000),
     ],
 )
 def test_deeply_nested_upload_is_400(
@@ -648,20 +628,7 @@ def test_oversized_body_gets_413_before_it_is_read(
     ("method", "path", "content_type"),
     [
         ("POST", "/validate", "application/n-triples"),
-        pytest.param(
-            "PUT",
-            f"/data?graph={CASE_GRAPH}",
-            "application/n-triples",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "service/ecpl/web/graphstore.py write_graph: request.get_data() on "
-                    "werkzeug's LimitedStream stops silently at MAX_CONTENT_LENGTH (== the "
-                    "upload limit), so a chunked body over the limit is cut and parsed (400 "
-                    "'malformed') instead of 413; read it with ecpl.web.validate.read_limited"
-                ),
-            ),
-        ),
+        ("PUT", f"/data?graph={CASE_GRAPH}", "application/n-triples"),
         ("POST", "/sparql", "application/sparql-query"),
     ],
 )

@@ -39,9 +39,7 @@ def pair(
 ) -> Iterator[tuple[Server, Server]]:
     """Two instances on the same Virtuoso (the first loads the sources, the second reuses them)."""
     logs = tmp_path_factory.mktemp("scaleout")
-    # One gunicorn worker each: with more, every worker loads the sources into the empty store at
-    # once (see the report on ecpl.web.cli / ecpl.store.remote.ensure_loaded).
-    flags = ("--store", virtuoso.url, "--update-token", TOKEN, "--workers", "1", "--timeout", "30")
+    flags = ("--store", virtuoso.url, "--update-token", TOKEN, "--workers", "2", "--timeout", "30")
     with (
         start_server(*flags, log_dir=logs, wait_s=300) as first,
         start_server(*flags, log_dir=logs, wait_s=300) as second,
