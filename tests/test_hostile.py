@@ -669,7 +669,7 @@ def big_case(events: int) -> bytes:
     strict=True,
     reason=(
         "service/ecpl/web/validate.py run: validation has no time limit; a case graph just "
-        "under the 5 MB upload limit (60,000 triples) takes about 20 s of pySHACL under the "
+        "under the 5 MB upload limit (60,000 triples) takes 14-20 s of pySHACL under the "
         "per-process lock of ecpl.validation.engine, so a few such uploads starve /validate. "
         "Run it in a killable worker with the query time limit (like ecpl.store.pool) or cap "
         "the triple count"
