@@ -25,6 +25,7 @@ GRAPH = Namespace(BASE + "graph/")
 ONTOLOGY_IRI = URIRef(BASE + "ontology")
 INFERRED_GRAPH = URIRef(BASE + "graph/inferred")
 TEXT_GRAPH = URIRef(BASE + "graph/text")
+META_GRAPH = URIRef(BASE + "graph/meta")  # bookkeeping of a remote store (source fingerprint)
 CASE_GRAPH_PREFIX = BASE + "graph/case/"  # stored case graphs; findings in …/findings
 
 # The instruments of DOMAIN.md, by the lower-case key used in IRIs.

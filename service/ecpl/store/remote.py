@@ -342,7 +342,7 @@ class RemoteStore:
     def ensure_loaded(self, files: list[tuple[str, Path]]) -> None:
         """Load the source graphs unless the store already holds this fingerprint."""
         digest = loader.fingerprint(files)
-        marker = str(iri.GRAPH) + "meta"  # TODO: ask for iri.META_GRAPH in ecpl.iri
+        marker = str(iri.META_GRAPH)
         stamp = f'<{marker}> <{FINGERPRINT_PREDICATE}> "{digest}"'
         if self._select(f"ASK {{ GRAPH <{marker}> {{ {stamp} }} }}").boolean:
             return
