@@ -1,17 +1,21 @@
-"""``ecpl serve``: the service under gunicorn (a production WSGI server).
+"""``ecpl serve``: the service under a production WSGI server.
 
 Concurrency model (why updates are seen by every later request): with the embedded store
-(memory or a folder) there is ONE gunicorn worker process holding the store, serving requests
-on threads, and ``--workers`` query processes forked from it that run each query under the
-time limit (killed and replaced when it runs over). Writes happen in the one process and
-refresh the query processes. With a remote store the service is stateless, so ``--workers``
-is the number of gunicorn worker processes.
+(memory or a folder) there is ONE process holding the store, served by waitress — it reads
+each request head and body asynchronously and hands only complete requests to its threads, so
+slow or half-sent requests (slowloris) cannot take the threads — plus ``--workers`` query
+processes forked from it that run each query under the time limit (killed and replaced when it
+runs over). Writes happen in the one process and refresh the query processes. With a remote
+store the service is stateless: one waitress process, or with ``--workers N`` > 1 N gunicorn
+processes (gthread; put a buffering reverse proxy in front of those, see docs/operations.md).
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+from types import FrameType
 from typing import Any
 
 import click
@@ -20,18 +24,25 @@ from ecpl.config import Settings
 from ecpl.errors import EcplError
 
 
+def _remote(settings: Settings) -> bool:
+    return settings.store.startswith(("http://", "https://"))
+
+
+def _threads(settings: Settings) -> int:
+    """App threads: enough that every query worker is kept busy while pages are rendered."""
+    return max(4, 2 * settings.workers)
+
+
 def _gunicorn_app(settings: Settings) -> Any:
     from gunicorn.app.base import BaseApplication
-
-    remote = settings.store.startswith(("http://", "https://"))
 
     class EcplApplication(BaseApplication):
         def load_config(self) -> None:
             options = {
                 "bind": f"{settings.host}:{settings.port}",
-                "workers": settings.workers if remote else 1,
+                "workers": settings.workers,
                 "worker_class": "gthread",
-                "threads": max(4, 2 * settings.workers),
+                "threads": _threads(settings),
                 "timeout": settings.query_timeout_s + 60,
                 "graceful_timeout": 10,
                 "accesslog": None,  # the app logs one line per request (ecpl.web)
@@ -52,12 +63,54 @@ def _gunicorn_app(settings: Settings) -> Any:
     return EcplApplication()
 
 
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)  # waitress's run() catches it and lets running requests finish
+
+
+def _run_waitress(settings: Settings) -> None:
+    """One process: open the store (clear error, no traceback), then serve until SIGTERM."""
+    from waitress import create_server
+
+    from ecpl.web.app import create_app
+    from ecpl.web.context import STORE_KEY
+
+    app = create_app(settings)  # opens and loads the store before a socket is bound
+    try:
+        server = create_server(
+            app,
+            host=settings.host,
+            port=settings.port,
+            threads=_threads(settings),
+            ident="ecpl",
+            # Requests are buffered whole before a thread sees them; bodies over the app's
+            # limit are refused with 413 by waitress itself, chunked ones included.
+            max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
+            max_request_header_size=64 * 1024,
+            connection_limit=1000,
+            channel_timeout=60,  # idle or stalled connections are closed after this
+            asyncore_use_poll=True,  # no select() limit of 1024 descriptors
+        )
+    except OSError as exc:
+        app.extensions[STORE_KEY].close()
+        raise click.ClickException(
+            f"cannot listen on {settings.host}:{settings.port}: {exc}"
+        ) from None
+    signal.signal(signal.SIGTERM, _stop)
+    click.echo(f"ecpl: serving http://{settings.host}:{settings.port}/sparql", err=True)
+    try:
+        server.run()
+    finally:
+        server.close()
+        app.extensions[STORE_KEY].close()
+        logging.getLogger("ecpl.web").info("ecpl: stopped")
+
+
 def _check_store(settings: Settings) -> None:
     """Fail fast, before forking, on a --store that cannot work."""
     from pathlib import Path
 
     target = settings.store
-    if target in ("memory", ":memory:") or target.startswith(("http://", "https://")):
+    if target in ("memory", ":memory:") or _remote(settings):
         return
     folder = Path(target).expanduser()
     if folder.exists() and not folder.is_dir():
@@ -102,14 +155,16 @@ def serve(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    if settings.store.startswith(("http://", "https://")):
+    try:
+        if not _remote(settings) or settings.workers == 1:
+            _run_waitress(settings)
+            return
         # Fill the remote store once, here, before the workers start: several workers loading
         # an empty store at once deadlock in Virtuoso. A store that is down is loaded later.
         from ecpl.store import open_store
 
         open_store(settings).close()
-    click.echo(f"ecpl: serving http://{settings.host}:{settings.port}/sparql", err=True)
-    try:
+        click.echo(f"ecpl: serving http://{settings.host}:{settings.port}/sparql", err=True)
         _gunicorn_app(settings).run()
     except EcplError as exc:
         raise click.ClickException(str(exc)) from None
