@@ -440,3 +440,49 @@ def test_chunked_body_over_the_limit_is_413(client: FlaskClient, recorder: Recor
     assert response.status_code == 413
     assert "limit" in response.get_json()["message"]
     assert recorder.graphs == []
+
+
+def _many_triples(count: int) -> str:
+    case = "<https://w3id.org/ecpl/case/test-case>"
+    lines = [f"{case} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{ECPL}Case> ."]
+    lines += [f"{case} <{ECPL}event> <urn:x:e{i}> ." for i in range(count - 1)]
+    return "\n".join(lines) + "\n"
+
+
+def test_over_the_triple_cap_is_413_naming_the_cap(
+    client: FlaskClient, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ECPL_MAX_CASE_TRIPLES", "20")
+    response = client.post(
+        "/validate",
+        data=_many_triples(21),
+        content_type="application/n-triples",
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 413
+    assert "21 triples" in response.get_data(as_text=True)
+    assert "20 triples" in response.get_data(as_text=True)
+    assert "ECPL_MAX_CASE_TRIPLES" in response.get_data(as_text=True)
+    assert recorder.graphs == []  # never validated
+    at_cap = client.post("/validate", data=_many_triples(20), content_type="application/n-triples")
+    assert at_cap.status_code == 200
+    assert len(recorder.graphs) == 1
+
+
+def test_default_triple_cap_fits_real_case_graphs_and_refuses_huge_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ecpl.web.validate import max_case_triples
+
+    monkeypatch.delenv("ECPL_MAX_CASE_TRIPLES", raising=False)
+    largest_case = max(len(Graph().parse(p)) for p in (ROOT / "data" / "cases").rglob("*.ttl"))
+    assert largest_case < max_case_triples() < 60_000
+
+
+def test_bad_triple_cap_setting_is_a_clear_error(
+    client: FlaskClient, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ECPL_MAX_CASE_TRIPLES", "lots")
+    response = client.post("/validate", data=NTRIPLES, content_type="application/n-triples")
+    assert response.status_code == 400
+    assert "ECPL_MAX_CASE_TRIPLES" in response.get_data(as_text=True)

@@ -7,12 +7,16 @@ their legal basis, triggered rules, liability per doctrinal position) as Turtle,
 summary or an HTML page. A case that does not conform is still a successful validation (200).
 
 The size limit is checked on Content-Length before the body is read, and again while reading
-bodies that come without one, so an oversized upload is refused without being buffered.
+bodies that come without one, so an oversized upload is refused without being buffered. The
+parsed graph is then held to a triple cap (``ECPL_MAX_CASE_TRIPLES``, default 5,000): a case graph
+is some 40-500 triples, and pySHACL time grows with the graph (60,000 triples take ~20 s under
+the validation lock), so a few near-limit uploads would otherwise starve /validate.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +50,21 @@ OUTPUT_TYPES = {
 # Input syntaxes a form may name (``syntax`` field), as ``ecpl.rdfio.parse_rdf`` formats.
 SYNTAXES = {"turtle": "Turtle", "jsonld": "JSON-LD", "ntriples": "N-Triples", "rdfxml": "RDF/XML"}
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+DEFAULT_MAX_CASE_TRIPLES = 5_000
+
+
+def max_case_triples() -> int:
+    """The triple cap on a posted case graph: ``ECPL_MAX_CASE_TRIPLES`` or the default."""
+    raw = os.environ.get("ECPL_MAX_CASE_TRIPLES", "").strip()
+    if not raw:
+        return DEFAULT_MAX_CASE_TRIPLES
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InputError(f"ECPL_MAX_CASE_TRIPLES must be a whole number, not {raw!r}") from None
+    if value < 1:
+        raise InputError(f"ECPL_MAX_CASE_TRIPLES must be at least 1, not {value}")
+    return value
 
 
 def example_cases(root: Path) -> dict[str, Path]:
@@ -89,6 +108,12 @@ def run() -> Response:
         format=case.syntax,
         max_bytes=limit,
     )
+    cap = max_case_triples()
+    if len(graph) > cap:
+        raise TooLarge(
+            f"the case graph has {len(graph)} triples; the limit is {cap} triples "
+            "(ECPL_MAX_CASE_TRIPLES); a case graph is usually 40-500 triples"
+        )
     report = validator()(graph)
     return _respond(report)
 
