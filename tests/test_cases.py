@@ -10,7 +10,7 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import DCTERMS
 
 from ecpl.iri import ECPL
-from ecpl.validation import validate
+from ecpl.validation import Report, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "data" / "cases"
@@ -74,12 +74,23 @@ def test_zhou_v_kuaike_expected_by_a_lawyer() -> None:
 
 
 def test_liu_presumed_fault_under_pipl_69() -> None:
+    """The appeal court held the platform liable by presuming its fault (PIPL 69): the security
+    duty is found breached although the leak itself is inferred; nothing is reported about a
+    remedy after the leak, so that duty is only a warning."""
     report = validate(load("liu-v-overseas-shopping-platform"))
     rules = {f.rule.removeprefix(E) for f in report.findings}
     assert "Rule-PIPL-69" in rules
     pipl = next(f for f in report.findings if f.rule == E + "Rule-PIPL-69")
     assert pipl.fault_principle == E + "PresumedFault"
-    assert E + "PersonalInformationProtectionDuty" in report.breached_duties
+    assert report.breached_duties == [E + "PersonalInformationProtectionDuty"]
+    assert warned(report, "DataBreachRemedyNoEvidenceShape")
+
+
+def warned(report: Report, shape: str) -> bool:
+    return any(
+        r.severity == "Warning" and r.shape == "https://w3id.org/ecpl/shapes#" + shape
+        for r in report.results
+    )
 
 
 def test_pang_leak_predates_the_csl_and_the_pipl() -> None:
@@ -87,6 +98,33 @@ def test_pang_leak_predates_the_csl_and_the_pipl() -> None:
     for name in ("pang-v-qunar-first-instance", "pang-v-qunar-second-instance"):
         rules = {f.rule.removeprefix(E) for f in validate(load(name)).findings}
         assert not rules & {"Rule-CSL-64", "Rule-PIPL-69"}, name
+
+
+def test_pang_first_instance_leak_source_not_found_is_no_breach() -> None:
+    """The first instance did not find where the leak came from (the graph records the
+    plaintiff's allegation as uncertain): no breach, warnings only."""
+    report = validate(load("pang-v-qunar-first-instance"))
+    assert report.conforms
+    assert report.breached_duties == []
+    assert warned(report, "PersonalInformationSecurityNoEvidenceShape")
+
+
+def test_pang_second_instance_found_both_at_fault_for_the_leak_not_for_a_remedy() -> None:
+    """The appeal court found the leak came from Qunar and China Eastern with high probability
+    and held both liable: the security duty is breached by both; the sources are silent about a
+    remedy or notification after the leak, so the remedy duty is a warning, not a violation."""
+    report = validate(load("pang-v-qunar-second-instance"))
+    assert not report.conforms
+    assert report.breached_duties == [E + "PersonalInformationProtectionDuty"]
+    breached_by = {
+        r.focus_node.rsplit("/", 1)[1]
+        for r in report.violations
+        if r.shape.endswith("#PersonalInformationSecurityShape")
+    }
+    assert breached_by == {"leak"}
+    assert len(report.violations) == 2  # one per holder: Qunar and China Eastern
+    assert warned(report, "DataBreachRemedyNoEvidenceShape")
+    assert not any(r.shape.endswith("#DataBreachRemedyShape") for r in report.violations)
 
 
 def test_cheng_no_rule_fires_platform_not_liable() -> None:
@@ -109,6 +147,7 @@ def test_minimal_example_in_the_guide_validates() -> None:
 
 
 def test_guide_example_without_verification_breaches_ecl_27() -> None:
+    """The guide's case declares its record complete: a missing verification is a breach."""
     graph = _doc_example()
     verification = URIRef("https://example.org/my-case/verification")
     for triple in list(graph.triples((verification, None, None))):
@@ -119,3 +158,17 @@ def test_guide_example_without_verification_breaches_ecl_27() -> None:
     assert report.breached_duties == [E + "IdentityVerificationDuty"]
     assert [f.rule for f in report.findings] == [E + "Rule-ECL-80"]
     assert report.findings[0].fine_min_cny == 20_000
+
+
+def test_guide_example_silent_about_verification_is_only_a_warning() -> None:
+    graph = _doc_example()
+    verification = URIRef("https://example.org/my-case/verification")
+    for triple in list(graph.triples((verification, None, None))):
+        graph.remove(triple)
+    graph.remove((None, ECPL.event, verification))
+    graph.remove((None, ECPL.recordComplete, None))
+    report = validate(graph)
+    assert report.conforms
+    assert report.breached_duties == []
+    assert report.findings == []
+    assert warned(report, "IdentityVerificationNoEvidenceShape")

@@ -1,6 +1,7 @@
-"""Each duty shape fires on its negative example and is silent on its positive one; each rule
-derives exactly the expected findings (data/cases/examples). Expectations are written by hand
-from DOMAIN.md §2-3 and the provisions, not produced by the code under test."""
+"""Each duty shape gives a violation on its negative example (the failure is established), only a
+warning on its silent example (the record says nothing either way) and nothing on its positive
+one; each rule derives exactly the expected findings (data/cases/examples). Expectations are
+written by hand from DOMAIN.md §2-3 and the provisions, not produced by the code under test."""
 
 from __future__ import annotations
 
@@ -24,6 +25,15 @@ def run(name: str) -> Report:
 
 def violated_shapes(report: Report) -> set[str]:
     return {r.shape.removeprefix(S) for r in report.results if r.severity == "Violation"}
+
+
+def warned_shapes(report: Report) -> set[str]:
+    return {r.shape.removeprefix(S) for r in report.results if r.severity == "Warning"}
+
+
+def no_evidence(shape: str) -> str:
+    """The warning twin of a duty shape: FooShape -> FooNoEvidenceShape."""
+    return shape.removesuffix("Shape") + "NoEvidenceShape"
 
 
 def finding_keys(report: Report) -> set[str]:
@@ -77,6 +87,47 @@ def test_duty_shape_silent_on_positive_example(shape: str) -> None:
     stem, _duty, _basis = DUTY_SHAPES[shape]
     report = run(f"{stem}-positive")
     assert shape not in violated_shapes(report)
+    assert no_evidence(shape) not in warned_shapes(report)
+
+
+# duties whose shape turns on an act not done: silent record -> warning (no evidence), no breach.
+# Which failure each negative example establishes (written into the example): identity
+# verification, necessary measures, notice and action, rescue: an ecpl:Omission; qualification
+# review, data-breach remedy: ecpl:recordComplete; risk warning: the court found the duty
+# breached; seller disclosure: the answer refused.
+ACT_DUTIES = sorted(
+    {
+        "IdentityVerificationShape",
+        "QualificationReviewShape",
+        "NecessaryMeasuresShape",
+        "NoticeAndActionShape",
+        "RiskWarningShape",
+        "RescueAssistanceShape",
+        "SellerDisclosureShape",
+        "DataBreachRemedyShape",
+    }
+)
+
+
+@pytest.mark.parametrize("shape", ACT_DUTIES)
+def test_silent_record_is_a_warning_not_a_violation(shape: str) -> None:
+    stem, duty, basis = DUTY_SHAPES[shape]
+    report = run(f"{stem}-silent")
+    assert shape not in violated_shapes(report)
+    assert E + duty not in report.breached_duties
+    warnings = [r for r in report.results if r.shape == S + no_evidence(shape)]
+    assert warnings, f"no warning about the missing evidence for {shape}"
+    for warning in warnings:
+        assert warning.severity == "Warning"
+        assert warning.duty == E + duty
+        assert LAW + basis in warning.legal_basis
+        assert "no evidence" in warning.message["en"].lower()
+
+
+@pytest.mark.parametrize("shape", ACT_DUTIES)
+def test_established_failure_is_not_also_a_warning(shape: str) -> None:
+    stem, _duty, _basis = DUTY_SHAPES[shape]
+    assert no_evidence(shape) not in warned_shapes(run(f"{stem}-negative"))
 
 
 def test_verification_after_the_listing_does_not_count() -> None:
@@ -122,7 +173,11 @@ RULE_EXAMPLES: dict[str, set[str]] = {
     "rule-ecl-38-2-before-ecl": set(),  # the harm predates the ECL (in force 2019-01-01)
     "rule-spc-online-18-positive": ECL_38_2 | {"Rule-ECL-83", "Rule-SPC-ONLINE-18"},
     "rule-spc-online-18-negative": set(),
+    # SPC-ONLINE 15: food needing a licence sold in a livestream room; not other health goods
     "rule-spc-online-15-positive": ECL_38_2 | {"Rule-ECL-83", "Rule-SPC-ONLINE-15"},
+    "rule-spc-online-15-not-food": ECL_38_2 | {"Rule-ECL-83"},
+    # SPC-ONLINE 18: only online food-service platforms; ECL 38(2) reaches any platform
+    "rule-spc-online-18-general-platform": ECL_38_2 | {"Rule-ECL-83"},
     "rule-crpl-44-1-positive": {"Rule-CRPL-44-1"},
     "rule-crpl-44-1-negative": set(),
     "rule-cc-1198-2-positive": {"Rule-CC-1198-2"},
@@ -205,3 +260,38 @@ def test_pipl_69_presumes_fault() -> None:
     finding = by_key(run("rule-pipl-69-positive"))["Rule-PIPL-69"]
     assert finding.fault_principle == E + "PresumedFault"
     assert LAW + "pipl/art/69/para/1" in finding.legal_basis
+
+
+# Rule examples whose trigger is an act not done, and the triple that establishes the failure.
+ESTABLISHED_BY_RECORD = [
+    "rule-ecl-38-1-positive",
+    "rule-crpl-44-2-positive",
+    "rule-cc-1195-2-positive",
+    "rule-ecl-38-2-positive",
+    "rule-spc-online-15-positive",
+    "rule-spc-online-18-positive",
+]
+
+
+@pytest.mark.parametrize("name", ESTABLISHED_BY_RECORD)
+def test_silent_record_gives_no_finding(name: str) -> None:
+    """The same facts without ecpl:recordComplete: nothing says the act was not done, so no
+    liability is derived (absence of evidence is not a breach)."""
+    from rdflib import URIRef
+
+    graph = Graph().parse(EXAMPLES / f"{name}.ttl")
+    graph.remove((None, URIRef(E + "recordComplete"), None))
+    assert finding_keys(validate(graph)) == set()
+
+
+def test_cc_1198_2_silent_about_help_is_contingent() -> None:
+    graph = Graph().parse(EXAMPLES / "rule-cc-1198-2-positive.ttl")
+    from rdflib import URIRef
+
+    graph.remove((None, URIRef(E + "recordComplete"), None))
+    finding = by_key(validate(graph))["Rule-CC-1198-2"]
+    assert finding.status == E + "Contingent"
+
+
+def test_refused_disclosure_establishes_crpl_44_1_without_a_complete_record() -> None:
+    assert "Rule-CRPL-44-1" in finding_keys(run("rule-crpl-44-1-positive"))
