@@ -63,7 +63,7 @@ def process_tree(root: int) -> list[int]:
 
 
 def kill_9(server: Server) -> None:
-    """SIGKILL the gunicorn master, its worker and the query workers: nothing gets to clean up."""
+    """SIGKILL the server process and its query workers: nothing gets to clean up."""
     for pid in process_tree(server.process.pid):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
@@ -215,18 +215,6 @@ def test_kill_9_during_updates_keeps_every_acknowledged_one(tmp_path: Path) -> N
         assert 10_000 in stored_seq(server.url, CASE + "fault-stream")
 
 
-@pytest.mark.xfail(
-    strict=False,  # a race: it shows in about one restart in three, so it cannot be strict
-    reason=(
-        "service/ecpl/store/oxigraph.py OxigraphStore._worker_task disk_task: still seen after "
-        "42fab91 — a query right after a crash restart answers 503 'query failed in the worker: "
-        "Corruption: IO error: No such file or directory: While open a file for random read'. "
-        "That message comes from pool._serve's generic handler, so the error was not an "
-        "Unavailable inside the retry's try: most likely ox.Store.read_only(path) itself "
-        "fails (it is outside the try). Retry the open as well, or let workers read a "
-        "checkpoint (Store.backup) instead of the folder the server writes"
-    ),
-)
 def test_queries_right_after_a_crash_restart(tmp_path: Path) -> None:
     """Query workers read the folder right after crash recovery (RocksDB compacts then)."""
     flags = ("--store", str(tmp_path / "store"), "--update-token", TOKEN, "--workers", "1")
@@ -307,15 +295,6 @@ def test_a_second_server_on_the_same_folder_fails_clearly(tmp_path: Path) -> Non
         assert requests.get(first.url + "/health", timeout=30).status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "service/ecpl/web/cli.py serve: the store is opened in the gunicorn worker after the "
-        "fork, so a store that cannot be opened (a folder locked by another server) prints "
-        "gunicorn's worker-boot traceback before the message; open or check it in serve() "
-        "before starting gunicorn"
-    ),
-)
 def test_a_second_server_on_the_same_folder_prints_no_traceback(tmp_path: Path) -> None:
     store = tmp_path / "store"
     with start_server("--store", str(store), "--workers", "1", log_dir=tmp_path):

@@ -7,7 +7,10 @@ Writes happen in this process under one lock; timed queries run in forked worker
 
 from __future__ import annotations
 
+import functools
+import logging
 import threading
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,11 @@ from ecpl.store.pool import QueryPool
 from ecpl.store.terms import to_ox, to_rdflib
 
 Triple = tuple[Node, Node, Node]
+
+log = logging.getLogger(__name__)
+
+# Opens of a read-only handle a query worker tries before it answers 503 (see read_folder).
+READ_ATTEMPTS = 5
 
 
 def graph_node(graph: str) -> ox.NamedNode:
@@ -105,6 +113,38 @@ def run_query(
         raise InputError(f"SPARQL evaluation error: {exc}") from None
 
 
+_read_only: dict[str, ox.Store] = {}  # a query worker's handle on the folder, by path
+
+
+def read_folder(path: str, *args: Any) -> QueryResult:
+    """Run a query in a worker on its own read-only handle of an on-disk store.
+
+    Workers start from a clean fork server (never forked from the process that holds the
+    store, whose RocksDB threads and locks do not survive a fork) and after every write, so
+    a fresh handle sees every acknowledged write. Opening a handle reads the file list
+    (MANIFEST) and then opens every table file in it; the serving process compacts in the
+    background — at once after a crash restart, when the replayed log is flushed — and can
+    delete a listed file before the open reaches it: pyoxigraph then raises RuntimeError
+    "Corruption: … No such file" (it has no secondary instance that follows the writer).
+    Open handles keep their files, so the race is in the open: try again with a fresh list.
+    """
+    failure: Exception | None = None
+    for attempt in range(READ_ATTEMPTS):
+        try:
+            if path not in _read_only:
+                try:
+                    _read_only[path] = ox.Store.read_only(path)
+                except (OSError, RuntimeError) as exc:  # RuntimeError: "Corruption: …"
+                    raise Unavailable(f"the store could not be opened: {exc}") from None
+            return run_query(_read_only[path], *args)
+        except Unavailable as exc:
+            _read_only.pop(path, None)
+            failure = exc
+            log.warning("query worker: %s; reopening", exc)
+            time.sleep(0.05 * 2**attempt)
+    raise Unavailable(f"{failure} (after {READ_ATTEMPTS} attempts)")
+
+
 class OxigraphStore:
     """pyoxigraph behind the :class:`ecpl.store.base.Store` protocol."""
 
@@ -153,36 +193,14 @@ class OxigraphStore:
     def _get_pool(self) -> QueryPool:
         with self._pool_lock:
             if self._pool is None:
-                self._pool = QueryPool(self._worker_task(), self.workers, self._lock)
+                if self.path is None:
+                    store = self.raw  # inherited copy-on-write by the forked workers
+                    task: Any = functools.partial(run_query, store)
+                    self._pool = QueryPool(task, self.workers, self._lock)
+                else:
+                    task = functools.partial(read_folder, str(self.path))
+                    self._pool = QueryPool(task, self.workers, self._lock, "forkserver")
             return self._pool
-
-    def _worker_task(self) -> Any:
-        if self.path is None:
-            store = self.raw  # inherited copy-on-write by the forked worker
-
-            def task(*args: Any) -> QueryResult:
-                return run_query(store, *args)
-
-            return task
-        path = str(self.path)
-        opened: dict[str, ox.Store] = {}
-
-        def disk_task(*args: Any) -> QueryResult:
-            # A forked worker opens its own read-only handle. The serving process may compact
-            # files away under it (pyoxigraph leaves read-only-while-written undefined), so a
-            # failed read reopens the handle once and tries again.
-            for attempt in (1, 2):
-                if "store" not in opened:
-                    opened["store"] = ox.Store.read_only(path)
-                try:
-                    return run_query(opened["store"], *args)
-                except Unavailable:
-                    opened.pop("store", None)
-                    if attempt == 2:
-                        raise
-            raise AssertionError("unreachable")
-
-        return disk_task
 
     # -- writes ----------------------------------------------------------------------------
     def _written(self) -> None:

@@ -18,17 +18,19 @@ import threading
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Literal
 
 from ecpl.errors import EcplError, Unavailable
 
 log = logging.getLogger(__name__)
 
 Task = Callable[..., Any]
+StartMethod = Literal["fork", "forkserver"]
 
 
-def _serve(conn: Connection, task: Task, parent: int) -> None:
-    """Worker loop: run requests until the parent goes away."""
+def _serve(conn: Connection, task: Task) -> None:
+    """Worker loop: run requests until the parent (the server, or the fork server) goes away."""
+    parent = os.getppid()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1):
         signal.signal(sig, signal.SIG_DFL)
     while True:
@@ -53,11 +55,11 @@ def _serve(conn: Connection, task: Task, parent: int) -> None:
 
 
 class _Worker:
-    def __init__(self, task: Task, generation: int) -> None:
-        ctx = multiprocessing.get_context("fork")
+    def __init__(self, task: Task, generation: int, start_method: StartMethod) -> None:
+        ctx: Any = multiprocessing.get_context(start_method)  # typeshed: BaseContext lacks Process
         self.conn, child = ctx.Pipe()
         self.generation = generation
-        self.process = ctx.Process(target=_serve, args=(child, task, os.getpid()), daemon=True)
+        self.process = ctx.Process(target=_serve, args=(child, task), daemon=True)
         self.process.start()
         child.close()
 
@@ -68,10 +70,27 @@ class _Worker:
 
 
 class QueryPool:
-    """A fixed number of worker processes running ``task(*args)`` with a wall-clock limit."""
+    """A fixed number of worker processes running ``task(*args)`` with a wall-clock limit.
 
-    def __init__(self, task: Task, size: int, fork_lock: threading.RLock) -> None:
+    ``start_method`` "fork" shares the parent's memory (the in-memory store); "forkserver"
+    starts workers from a clean process, for tasks that must not inherit the parent's
+    threads and locks (an on-disk RocksDB store: its background threads do not survive a
+    fork, and a lock one of them held stays locked in the child). Its task must pickle.
+    """
+
+    def __init__(
+        self,
+        task: Task,
+        size: int,
+        fork_lock: threading.RLock,
+        start_method: StartMethod = "fork",
+    ) -> None:
         self._task = task
+        self._start_method: StartMethod = start_method
+        if start_method == "forkserver":  # import the task's module once, in the fork server
+            module = getattr(getattr(task, "func", task), "__module__", None)
+            if module:
+                multiprocessing.get_context("forkserver").set_forkserver_preload([module])
         self._size = max(1, size)
         self._fork_lock = fork_lock  # held by the store's writers: never fork mid-write
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -82,7 +101,7 @@ class QueryPool:
 
     def _spawn(self) -> _Worker:
         with self._fork_lock:
-            return _Worker(self._task, self._generation)
+            return _Worker(self._task, self._generation, self._start_method)
 
     def refresh(self) -> None:
         """Workers forked before now are stale (they hold the old data); replace them on use."""
