@@ -308,3 +308,70 @@ def test_schema_change_recomputes(small: OxigraphStore) -> None:
     inferred = _inferred(small)
     assert (EX.x, RDF.type, EX.C4) in inferred
     assert (EX.C1, RDFS.subClassOf, EX.C4) in inferred
+
+
+def test_replacing_and_deleting_a_case_drops_only_its_inferences(small: OxigraphStore) -> None:
+    """Incremental retraction: expected sets written by hand from the small schema."""
+    one, two = iri.CASE_GRAPH_PREFIX + "one", iri.CASE_GRAPH_PREFIX + "two"
+    small.put_graph(one, Graph().add((EX.y, RDF.type, EX.C1)).add((EX.y, EX.p, EX.z)))
+    second = Graph().add((EX.y, RDF.type, EX.C2)).add((EX.w, EX.p, EX.z))
+    small.put_graph(two, second)
+    assert {(EX.y, RDF.type, EX.C3), (EX.z, EX.r, EX.y), (EX.z, EX.r, EX.w)} <= _inferred(small)
+
+    small.put_graph(one, Graph().add((EX.y, RDFS.label, Literal("y"))))  # replace
+    inferred = _inferred(small)
+    assert (EX.y, RDF.type, EX.C3) in inferred  # still entailed by graph two
+    assert (EX.y, RDF.type, EX.C2) not in inferred  # asserted in graph two
+    assert (EX.y, EX.q, EX.z) not in inferred and (EX.z, EX.r, EX.y) not in inferred
+    assert {(EX.w, EX.q, EX.z), (EX.z, EX.r, EX.w)} <= inferred
+    small.reinfer()
+    assert _inferred(small) == inferred
+
+    small.delete_graph(two)
+    inferred = _inferred(small)
+    about = {EX.y, EX.w}
+    assert not {t for t in inferred if t[0] in about or t[2] in about}
+    # the schema graph's own inferences are untouched
+    assert {
+        (EX.x, RDF.type, EX.C3),
+        (EX.b, EX.r, EX.a),
+        (EX.C1, RDFS.subClassOf, EX.C3),
+    } <= inferred
+    small.reinfer()
+    assert _inferred(small) == inferred
+
+
+def test_deleting_a_case_that_asserted_an_inference_restores_it(small: OxigraphStore) -> None:
+    """x ⊑ C1 in the schema graph entails x a C2; a case asserting it must not take it away."""
+    graph = iri.CASE_GRAPH_PREFIX + "asserts"
+    small.put_graph(graph, Graph().add((EX.x, RDF.type, EX.C2)).add((EX.b, EX.r, EX.a)))
+    small.delete_graph(graph)
+    inferred = _inferred(small)
+    assert {(EX.x, RDF.type, EX.C2), (EX.b, EX.r, EX.a)} <= inferred
+    small.reinfer()
+    assert _inferred(small) == inferred
+
+
+def test_incremental_retraction_equals_full_recompute_on_the_ontology() -> None:
+    opened = open_store(Settings(workers=1))
+    assert isinstance(opened, OxigraphStore)
+    try:
+        source = Path(__file__).resolve().parents[1] / "data/cases/cheng-v-zhang-didi.ttl"
+        # the example is a source graph already: store a copy under other IRIs
+        text = source.read_text().replace(str(iri.CASE), str(iri.CASE) + "copy/")
+        example = Graph().parse(data=text, format="turtle")
+        first, second = iri.CASE_GRAPH_PREFIX + "copy-1", iri.CASE_GRAPH_PREFIX + "copy-2"
+        opened.put_graph(first, example)
+        opened.put_graph(second, example)
+        opened.put_graph(first, Graph())  # replaced by nothing: the copy still entails all
+        after_replace = _inferred(opened)
+        opened.delete_graph(second)
+        after_delete = _inferred(opened)
+        assert after_delete < after_replace  # the example's own inferences went
+        opened.reinfer()
+        assert _inferred(opened) == after_delete
+        opened.put_graph(second, example)
+        opened.reinfer()
+        assert _inferred(opened) == after_replace
+    finally:
+        opened.close()

@@ -226,14 +226,10 @@ class OxigraphStore:
 
     def put_graph(self, iri_: str, graph: Graph) -> None:
         with self._lock:
-            replaced = self._has_graph(iri_)
-            if replaced:
-                self.raw.remove_graph(graph_node(iri_))
+            if self._has_graph(iri_):
+                self.remove_with_inferences(iri_)
             self._add(iri_, graph)
-            if replaced:  # inferences from the old content may have to go: recompute all
-                self.reinfer()
-            else:
-                self.infer_added(graph)
+            self.infer_added(graph)
             self._written()
 
     def add_graph(self, iri_: str, graph: Graph) -> None:
@@ -254,12 +250,7 @@ class OxigraphStore:
             return self.reinfer()
         with self._lock:
             target = ox.NamedNode(str(iri.INFERRED_GRAPH))
-            scratch = ox.Store()
-            for predicate in inference.SCHEMA_PREDICATES:
-                scratch.extend(
-                    ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                    for q in self.raw.quads_for_pattern(None, ox.NamedNode(predicate), None, None)
-                )
+            scratch = self._schema_scratch()
             scratch.extend(
                 ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph())  # type: ignore[arg-type]
                 for s, p, o in graph
@@ -286,6 +277,101 @@ class OxigraphStore:
 
             return inference.materialise(construct, contains, add)
 
+    def _schema_scratch(self) -> ox.Store:
+        """A scratch store holding the schema triples (asserted and inferred) the rules read."""
+        scratch = ox.Store()
+        for predicate in inference.SCHEMA_PREDICATES:
+            scratch.extend(
+                ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                for q in self.raw.quads_for_pattern(None, ox.NamedNode(predicate), None, None)
+            )
+        return scratch
+
+    def _inverse_properties(self) -> set[str]:
+        """Properties whose triples entail a triple about their object (via owl:inverseOf)."""
+        answer = self.raw.query(
+            inference.PREFIXES
+            + """SELECT DISTINCT ?p WHERE {
+                { ?q owl:inverseOf ?r } UNION { ?r owl:inverseOf ?q }
+                ?p rdfs:subPropertyOf* ?q FILTER(isIRI(?p)) }""",
+            use_default_graph_as_union=True,
+        )
+        assert isinstance(answer, ox.QuerySolutions)
+        return {row["p"].value for row in answer if row["p"] is not None}
+
+    def remove_with_inferences(self, iri_: str) -> None:
+        """Drop a named graph and the inferences only it supported, without a full recompute.
+
+        Every rule has one instance premise and keeps its node pair: an inference from
+        ``(s p o)`` is about ``s``, or about ``o`` through an inverse property. So only the
+        inferences about the graph's subjects (and objects of inverse properties) can lose
+        their support: those are dropped and derived again from the triples that remain
+        about those nodes, plus the schema. A graph holding schema triples changes what
+        every triple entails: full recompute.
+        """
+        with self._lock:
+            name = graph_node(iri_)
+            quads = list(self.raw.quads_for_pattern(None, None, None, name))
+            if any(q.predicate.value in inference.SCHEMA_PREDICATES for q in quads):
+                self.raw.remove_graph(name)
+                self.reinfer()
+                return
+            inverse = self._inverse_properties()
+            nodes = {q.subject for q in quads} | {
+                q.object
+                for q in quads
+                if q.predicate.value in inverse
+                and isinstance(q.object, ox.NamedNode | ox.BlankNode)
+            }
+            self.raw.remove_graph(name)
+            target = ox.NamedNode(str(iri.INFERRED_GRAPH))
+            for node in nodes:
+                for quad in list(self.raw.quads_for_pattern(node, None, None, target)):
+                    self.raw.remove(quad)
+            scratch = self._schema_scratch()
+            for node in nodes:
+                scratch.extend(
+                    ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                    for q in self.raw.quads_for_pattern(node, None, None, None)
+                    if q.graph_name != target
+                )
+                for predicate in inverse:
+                    scratch.extend(
+                        ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                        for q in self.raw.quads_for_pattern(None, ox.NamedNode(predicate), node)
+                        if q.graph_name != target
+                    )
+            derived: set[Triple] = set()
+
+            def construct(query: str) -> Iterable[Triple]:
+                answer = scratch.query(query)
+                assert isinstance(answer, ox.QueryTriples)
+                for t in answer:
+                    yield (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+
+            def contains(triple: Triple) -> bool:
+                s, p, o = (to_ox(term) for term in triple)
+                return any(True for _ in scratch.quads_for_pattern(s, p, o, None))  # type: ignore[arg-type]
+
+            def add(triples: set[Triple]) -> None:
+                derived.update(triples)
+                scratch.extend(
+                    ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph())  # type: ignore[arg-type]
+                    for s, p, o in triples
+                )
+
+            inference.materialise(construct, contains, add)
+            restored = []
+            for triple in derived:
+                subject, prop, obj = (to_ox(term) for term in triple)
+                if subject not in nodes:  # the others were never dropped
+                    continue
+                pattern = self.raw.quads_for_pattern(subject, prop, obj, None)  # type: ignore[arg-type]
+                if not any(True for _ in pattern):  # asserted in another graph: not an inference
+                    restored.append(ox.Quad(subject, prop, obj, target))  # type: ignore[arg-type]
+            self.raw.add_graph(target)
+            self.raw.extend(restored)
+
     def _add(self, iri_: str, graph: Graph) -> None:
         name = graph_node(iri_)
         self.raw.add_graph(name)
@@ -298,8 +384,7 @@ class OxigraphStore:
         with self._lock:
             if not self._has_graph(iri_):
                 raise NotFound(f"no graph <{iri_}> in the store")
-            self.raw.remove_graph(graph_node(iri_))
-            self.reinfer()
+            self.remove_with_inferences(iri_)
             self._written()
 
     def reinfer(self) -> int:
