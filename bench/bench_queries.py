@@ -2,7 +2,7 @@
 
 For each size: load time and memory (pyoxigraph store vs rdflib Dataset on the same data),
 named-query latency p50/p99 in process (pyoxigraph, and rdflib's engine as the baseline, in the
-same run), over HTTP (``ecpl serve`` under gunicorn on a free loopback port), and throughput
+same run), over HTTP (``ecpl serve`` on a free loopback port), and throughput
 under concurrent load. rdflib is only measured up to ``--rdflib-max`` cases (it needs ~5 GB and
 ~5 minutes to load 100,000) and each of its queries is stopped after ``--rdflib-limit`` seconds.
 

@@ -1,6 +1,6 @@
 """Load test: many concurrent clients against ``ecpl serve`` on loopback, bounded in time and count.
 
-Starts ``ecpl serve`` (gunicorn, the production server) on a free 127.0.0.1 port unless
+Starts ``ecpl serve`` (waitress, the production server) on a free 127.0.0.1 port unless
 ``--url`` names a running one (loopback only), then runs ``--clients`` threads for
 ``--duration`` seconds (at most ``--max-requests`` requests in all) over every named query
 (``/queries/<name>``, defaults for their parameters) and ``/validate`` (a real case graph).
@@ -94,7 +94,7 @@ def server_pid_for(url: str) -> int | None:
                     break
     if not candidates:
         return None
-    # the gunicorn master: the holder of the listening socket whose parent does not hold it
+    # the server (gunicorn: its master): holds the listening socket, its parent does not
     roots = [pid for pid in candidates if (_stat(pid) or (0, 0))[0] not in candidates]
     return min(roots or candidates)
 

@@ -1,4 +1,4 @@
-"""Live servers for HTTP tests: ``ecpl serve`` under gunicorn on a free 127.0.0.1 port.
+"""Live servers for HTTP tests: ``ecpl serve`` (its production server) on a free 127.0.0.1 port.
 
 ``live_server`` (session scope) is the default read-only service; ``start_server`` starts one
 with custom flags (update token, store path, timeout) and stops it on exit.

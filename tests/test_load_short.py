@@ -1,4 +1,4 @@
-"""The load test, short: 16 clients for ~8 s against ``ecpl serve`` (gunicorn) on loopback.
+"""The load test, short: 16 clients for ~8 s against ``ecpl serve`` (waitress) on loopback.
 
 The full run (64 clients, 60 s) is ``bench/load_test.py``; this CI version asserts its goals:
 zero errors, no query worker lost or replaced, every endpoint exercised, memory not growing.
@@ -39,7 +39,7 @@ def test_short_load_has_no_errors_and_loses_no_worker() -> None:
     assert report.requests >= 100, f"only {report.requests} requests in 8 s"
     assert all(row["n"] > 0 for row in report.per_target.values()), report.per_target
     assert report.per_target["validate"]["n"] >= 5
-    # gunicorn master + its worker + the query workers, the same pids before and after
+    # the server process + its query workers, the same pids before and after
     assert len(report.pids_before) >= 3, report.pids_before
     assert report.workers_lost == 0
     assert report.pids_after == report.pids_before

@@ -1,4 +1,4 @@
-"""The SPARQL 1.1 Protocol endpoint against a live ``ecpl serve`` (gunicorn) on a free port."""
+"""The SPARQL 1.1 Protocol endpoint against a live ``ecpl serve`` on a free port."""
 
 from __future__ import annotations
 
