@@ -309,6 +309,24 @@ def test_a_second_server_on_the_same_folder_prints_no_traceback(tmp_path: Path) 
     assert "Traceback" not in second.stderr
 
 
+def test_sigterm_stops_the_server_and_its_query_workers(tmp_path: Path) -> None:
+    """Graceful shutdown: exit status 0, no traceback, no query worker left behind."""
+    flags = ("--store", str(tmp_path / "store"), "--workers", "2")
+    with start_server(*flags, log_dir=tmp_path) as server:
+        answer = requests.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=30)
+        assert answer.status_code == 200  # the query workers exist now
+        tree = process_tree(server.process.pid)
+        assert len(tree) >= 3, tree
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(30) == 0
+        deadline = time.monotonic() + 10
+        while any(Path(f"/proc/{pid}").exists() for pid in tree):
+            assert time.monotonic() < deadline, "query workers outlived the server"
+            time.sleep(0.1)
+        assert "Traceback" not in server.output()
+        assert "stopped" in server.output()
+
+
 # -- the remote store (Virtuoso) ---------------------------------------------------------------
 def _port_open(port: int) -> bool:
     with socket.socket() as sock:
