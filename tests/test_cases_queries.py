@@ -10,6 +10,7 @@ import pyoxigraph
 from rdflib import Dataset, Graph, URIRef
 
 from ecpl import iri, queries, sources
+from ecpl.store.terms import to_ox
 from ecpl.validation import validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,8 +35,13 @@ def run(dataset: Dataset, name: str, **params: str) -> list[dict[str, str]]:
     bindings = query.bindings(params)
     store = pyoxigraph.Store()
     store.load(dataset.serialize(format="nquads").encode(), pyoxigraph.RdfFormat.N_QUADS)
-    text = queries.with_values(query.text, bindings)  # as the service does for pyoxigraph
-    solutions = store.query(text, use_default_graph_as_union=True)
+    # as ecpl.store.oxigraph does: native substitutions (projected variables only), else VALUES
+    subs = {pyoxigraph.Variable(k): to_ox(v) for k, v in bindings.items()}
+    try:
+        solutions = store.query(query.text, use_default_graph_as_union=True, substitutions=subs)
+    except RuntimeError:
+        text = queries.with_values(query.text, bindings)
+        solutions = store.query(text, use_default_graph_as_union=True)
     names = [v.value for v in solutions.variables]
     return [{n: row[n].value for n in names if row[n] is not None} for row in solutions]
 
@@ -84,3 +90,29 @@ def test_cq07_presumed_fault_cases() -> None:
     }
     derived = {r["case"].rsplit("/", 1)[1] for r in rows if r["source"] == "derived"}
     assert derived == {"liu-v-overseas-shopping-platform"}
+
+
+def test_cq06_breached_duty_without_findings_pang_second_instance() -> None:
+    """The appeal court found both platforms at fault for the leak (pre-CSL, so no rule
+    fires): cq06 lists the security duty as breached, nothing about a remedy (silent record)."""
+    dataset = dataset_with("pang-v-qunar-second-instance", "zhou-v-kuaike")
+    case = "https://w3id.org/ecpl/case/pang-v-qunar-second-instance"
+    rows = run(dataset, "cq06-case-breaches-and-liability", case=case, lang="en")
+    assert {r["kind"] for r in rows} == {"breached duty"}
+    assert {r["duty"] for r in rows} == {E + "PersonalInformationProtectionDuty"}
+    assert "https://w3id.org/ecpl/law/csl/art/42/para/1" in {r.get("legalBasis") for r in rows}
+    assert {r["case"] for r in rows} == {case}
+
+
+def test_cq06_reads_only_the_asked_case() -> None:
+    dataset = dataset_with("zhou-v-kuaike", "liu-v-overseas-shopping-platform")
+    rows = run(dataset, "cq06-case-breaches-and-liability", case=E.replace("ontology#", "case/x"))
+    assert rows == []
+
+
+def test_report_graph_names_the_validated_case() -> None:
+    graph = Graph().parse(CASES / "zhou-v-kuaike.ttl")
+    report = validate(graph).graph()
+    assert set(report.objects(None, iri.ECPL.validatedCase)) == {
+        URIRef("https://w3id.org/ecpl/case/zhou-v-kuaike")
+    }

@@ -219,6 +219,7 @@ def validate(graph: Graph, *, root: Path | None = None) -> Report:
         report_graph=report_graph,
         findings_graph=findings_graph,
         labeller=label,
+        cases=sorted(str(c) for c in graph.subjects(RDF.type, ECPL.Case) if isinstance(c, URIRef)),
     )
 
 

@@ -111,6 +111,9 @@ class Report:
     report_graph: Graph = field(repr=False, default_factory=Graph)
     findings_graph: Graph = field(repr=False, default_factory=Graph)
     labeller: Labeller | None = field(repr=False, default=None)
+    # the ecpl:Case IRIs of the validated graph: graph() links the report to them
+    # (ecpl:validatedCase), so a stored report is found from its case by an index lookup (cq06)
+    cases: list[str] = field(default_factory=list)
 
     @property
     def violations(self) -> list[Result]:
@@ -138,6 +141,9 @@ class Report:
             out.add(triple)
         for triple in self.findings_graph:
             out.add(triple)
+        for report in self.report_graph.subjects(RDF.type, SH.ValidationReport):
+            for case in self.cases:
+                out.add((report, ECPL.validatedCase, URIRef(case)))
         # the legal basis and duty of each result, keyed by the result node
         for node in self.report_graph.subjects(RDF.type, SH.ValidationResult):
             shape = self.report_graph.value(node, SH.sourceShape)
