@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -114,3 +115,18 @@ def test_values_injection_escapes_terms() -> None:
 def test_shipped_named_queries_parse() -> None:
     for name, query in queries.load_all().items():
         assert query.title["en"] and query.title["zh"], name
+
+
+def test_bad_setting_is_a_message_not_a_traceback() -> None:
+    env = {**os.environ, "ECPL_QUERY_TIMEOUT": "soon"}
+    for args in (["query", "ASK {}"], ["serve", "--port", "1"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ecpl", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+        assert result.returncode == 2, args
+        assert "ECPL_QUERY_TIMEOUT must be an integer" in result.stderr
+        assert "Traceback" not in result.stderr

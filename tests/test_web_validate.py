@@ -21,6 +21,7 @@ from werkzeug.wsgi import LimitedStream
 from ecpl.config import Settings
 from ecpl.errors import TooLarge
 from ecpl.validation.report import Finding, Report, Result
+from ecpl.web import bodies
 from ecpl.web import validate as web_validate
 from ecpl.web.app import create_app
 
@@ -412,8 +413,8 @@ class Trickle(io.RawIOBase):
 
 def test_read_limited_assembles_a_trickling_body() -> None:
     body = TURTLE.encode()
-    assert web_validate.read_limited(Trickle(body), LIMIT) == body
-    assert web_validate.read_limited(io.BytesIO(b"x" * LIMIT), LIMIT) == b"x" * LIMIT
+    assert bodies.read_limited(Trickle(body), LIMIT) == body
+    assert bodies.read_limited(io.BytesIO(b"x" * LIMIT), LIMIT) == b"x" * LIMIT
 
 
 @pytest.mark.parametrize(
@@ -425,7 +426,7 @@ def test_read_limited_assembles_a_trickling_body() -> None:
 )
 def test_read_limited_refuses_past_the_limit(stream: Any) -> None:
     with pytest.raises(TooLarge, match=str(LIMIT)):
-        web_validate.read_limited(stream(), LIMIT)
+        bodies.read_limited(stream(), LIMIT)
 
 
 def test_chunked_body_over_the_limit_is_413(client: FlaskClient, recorder: Recorder) -> None:
@@ -450,9 +451,9 @@ def _many_triples(count: int) -> str:
 
 
 def test_over_the_triple_cap_is_413_naming_the_cap(
-    client: FlaskClient, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+    recorder: Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ECPL_MAX_CASE_TRIPLES", "20")
+    client = create_app(Settings(root=ROOT, workers=1, max_case_triples=20)).test_client()
     response = client.post(
         "/validate",
         data=_many_triples(21),
@@ -472,17 +473,14 @@ def test_over_the_triple_cap_is_413_naming_the_cap(
 def test_default_triple_cap_fits_real_case_graphs_and_refuses_huge_ones(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from ecpl.web.validate import max_case_triples
-
     monkeypatch.delenv("ECPL_MAX_CASE_TRIPLES", raising=False)
     largest_case = max(len(Graph().parse(p)) for p in (ROOT / "data" / "cases").rglob("*.ttl"))
-    assert largest_case < max_case_triples() < 60_000
+    assert largest_case < Settings.from_env().max_case_triples < 60_000
 
 
-def test_bad_triple_cap_setting_is_a_clear_error(
-    client: FlaskClient, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_triple_cap_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECPL_MAX_CASE_TRIPLES", "300")
+    assert Settings.from_env().max_case_triples == 300
     monkeypatch.setenv("ECPL_MAX_CASE_TRIPLES", "lots")
-    response = client.post("/validate", data=NTRIPLES, content_type="application/n-triples")
-    assert response.status_code == 400
-    assert "ECPL_MAX_CASE_TRIPLES" in response.get_data(as_text=True)
+    with pytest.raises(ValueError, match="ECPL_MAX_CASE_TRIPLES"):
+        Settings.from_env()

@@ -12,6 +12,7 @@ import importlib
 import click
 
 from ecpl import __version__
+from ecpl.errors import EcplError, InputError
 
 # name -> ("module:attribute", one-line help shown by `ecpl --help`)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -33,6 +34,14 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(SUBCOMMANDS)
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the subcommand; a domain error becomes a message and an exit code, no traceback."""
+        try:
+            return super().invoke(ctx)
+        except EcplError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(2 if isinstance(exc, InputError) else 1)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, SUBCOMMANDS[name][1]) for name in self.list_commands(ctx)]

@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ecpl.errors import ConfigError
+
 SOURCE_FOLDERS = ("ontology", "shapes", "data")
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -55,7 +57,7 @@ def _env_int(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError as exc:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
 def _env_list(name: str) -> tuple[str, ...]:
@@ -76,6 +78,7 @@ class Settings:
     row_limit: int = 10_000
     max_upload_bytes: int = 5 * 1024 * 1024
     max_query_bytes: int = 256 * 1024
+    max_case_triples: int = 5_000  # a case graph is ~40-500 triples; bounds validation time
     service_allow_list: tuple[str, ...] = ()
     cors_origins: str = "*"
     root: Path = field(default_factory=project_root)
@@ -93,6 +96,7 @@ class Settings:
             "row_limit": _env_int("ECPL_ROW_LIMIT", cls.row_limit),
             "max_upload_bytes": _env_int("ECPL_MAX_UPLOAD_BYTES", cls.max_upload_bytes),
             "max_query_bytes": _env_int("ECPL_MAX_QUERY_BYTES", cls.max_query_bytes),
+            "max_case_triples": _env_int("ECPL_MAX_CASE_TRIPLES", cls.max_case_triples),
             "service_allow_list": _env_list("ECPL_SERVICE_ALLOW"),
             "cors_origins": os.environ.get("ECPL_CORS_ORIGINS", cls.cors_origins),
         }

@@ -19,6 +19,10 @@ class InputError(EcplError):
     status = 400
 
 
+class ConfigError(InputError, ValueError):
+    """A setting (flag or ``ECPL_*`` variable) that cannot be used; a ValueError for callers."""
+
+
 class TooLarge(InputError):
     """Input above a configured size limit (HTTP 413)."""
 

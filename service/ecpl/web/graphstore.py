@@ -8,11 +8,11 @@ is parsed with the hardened reader and validated on the way in; its findings go 
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
-from werkzeug.exceptions import RequestEntityTooLarge
 
-from ecpl.errors import InputError, TooLarge
+from ecpl.errors import InputError
 from ecpl.store import cases
 from ecpl.web import conneg
+from ecpl.web.bodies import read_limited
 from ecpl.web.context import get_settings, get_store
 from ecpl.web.sparql import cors, require_update_token
 
@@ -22,28 +22,6 @@ bp = Blueprint("graphstore", __name__)
 @bp.after_request
 def _add_cors(response: Response) -> Response:
     return cors(response)
-
-
-def read_body(limit: int, chunk: int = 64 * 1024) -> bytes:
-    """The request body, refused with 413 once it passes ``limit`` bytes.
-
-    Read in a loop: a chunked body (no Content-Length) arrives in pieces, and werkzeug caps such
-    a stream at the app's maximum without saying so (it would be cut and parsed).
-    """
-    parts: list[bytes] = []
-    total = 0
-    try:
-        while total <= limit:
-            part = request.stream.read(min(chunk, limit + 1 - total))
-            if not part:
-                break
-            parts.append(part)
-            total += len(part)
-    except RequestEntityTooLarge:
-        total = limit + 1
-    if total > limit:
-        raise TooLarge(f"the graph is larger than this service's limit of {limit} bytes")
-    return b"".join(parts)
 
 
 def _graph_param() -> str:
@@ -75,7 +53,7 @@ def write_graph() -> Response:
     require_update_token(request)
     graph_iri = cases.check_case_graph_iri(_graph_param())
     settings = get_settings()
-    data = read_body(settings.max_upload_bytes)
+    data = read_limited(request.stream, settings.max_upload_bytes, "the graph")
     parsed = cases.parse_upload(
         data, media_type=request.mimetype or None, max_bytes=settings.max_upload_bytes
     )

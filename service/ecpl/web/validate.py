@@ -16,19 +16,18 @@ the validation lock), so a few near-limit uploads would otherwise starve /valida
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, render_template, request
 from rdflib import Graph, URIRef
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from ecpl import config, iri
 from ecpl.errors import InputError, NotAcceptable, NotFound, TooLarge
 from ecpl.rdfio import parse_rdf
+from ecpl.web.bodies import read_limited
 from ecpl.web.conneg import JSONLD, TURTLE, content_type, serialize_graph
 from ecpl.web.context import get_settings
 from ecpl.web.queries import choose_format
@@ -50,21 +49,6 @@ OUTPUT_TYPES = {
 # Input syntaxes a form may name (``syntax`` field), as ``ecpl.rdfio.parse_rdf`` formats.
 SYNTAXES = {"turtle": "Turtle", "jsonld": "JSON-LD", "ntriples": "N-Triples", "rdfxml": "RDF/XML"}
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
-DEFAULT_MAX_CASE_TRIPLES = 5_000
-
-
-def max_case_triples() -> int:
-    """The triple cap on a posted case graph: ``ECPL_MAX_CASE_TRIPLES`` or the default."""
-    raw = os.environ.get("ECPL_MAX_CASE_TRIPLES", "").strip()
-    if not raw:
-        return DEFAULT_MAX_CASE_TRIPLES
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InputError(f"ECPL_MAX_CASE_TRIPLES must be a whole number, not {raw!r}") from None
-    if value < 1:
-        raise InputError(f"ECPL_MAX_CASE_TRIPLES must be at least 1, not {value}")
-    return value
 
 
 def example_cases(root: Path) -> dict[str, Path]:
@@ -108,7 +92,7 @@ def run() -> Response:
         format=case.syntax,
         max_bytes=limit,
     )
-    cap = max_case_triples()
+    cap = get_settings().max_case_triples
     if len(graph) > cap:
         raise TooLarge(
             f"the case graph has {len(graph)} triples; the limit is {cap} triples "
@@ -154,7 +138,7 @@ def _read_case(limit: int) -> PostedCase:
             data = _within(pasted.encode("utf-8"), limit)
             return PostedCase(data, syntax=syntax or guess_syntax(pasted))
         raise InputError("no case graph: upload a file (field 'file') or paste it (field 'data')")
-    data = read_limited(request.stream, limit)
+    data = read_limited(request.stream, limit, "the case graph")
     if not data.strip():
         raise InputError(
             "no case graph: send it as the request body with its Content-Type "
@@ -171,29 +155,6 @@ def guess_syntax(text: str) -> str:
     if start.startswith("<?xml") or "<rdf:RDF" in start:
         return "rdfxml"
     return "turtle"
-
-
-def read_limited(stream: IO[bytes], limit: int, chunk: int = 64 * 1024) -> bytes:
-    """The whole body, refused with TooLarge once it passes ``limit`` bytes.
-
-    Reads in a loop: a chunked body (no Content-Length) arrives in pieces, and one read may
-    return only the first. Where the server caps the stream at its own maximum, werkzeug
-    raises RequestEntityTooLarge on reading past it; that is the same refusal.
-    """
-    parts: list[bytes] = []
-    total = 0
-    try:
-        while total <= limit:
-            part = stream.read(min(chunk, limit + 1 - total))
-            if not part:
-                break
-            parts.append(part)
-            total += len(part)
-    except RequestEntityTooLarge:
-        total = limit + 1
-    if total > limit:
-        raise TooLarge(f"the case graph is larger than the limit of {limit} bytes")
-    return b"".join(parts)
 
 
 def _within(data: bytes, limit: int) -> bytes:
