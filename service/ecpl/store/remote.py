@@ -121,6 +121,9 @@ class RemoteStore:
             raise Unavailable(
                 f"the SPARQL store at {url} is not reachable; try again later"
             ) from None
+        content_type = response.headers.get("Content-Type", "")
+        if response.status_code >= 400 and "charset" not in content_type:
+            response.encoding = "utf-8"  # Virtuoso's error pages name no charset; they are UTF-8
         if response.status_code >= 500 and "syntax" not in response.text.lower()[:2000]:
             raise Unavailable(
                 f"the SPARQL store answered {response.status_code}: {response.text[:300].strip()}"
