@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import yaml
 
@@ -32,3 +33,21 @@ def provisions(shared: Path) -> list[dict]:
 
 
 from live_server import live_server  # noqa: E402, F401
+
+
+@pytest.fixture(scope="session")
+def source_store() -> ox.Store:
+    """All project sources in a pyoxigraph store, one named graph per file (the service's layout).
+
+    Read-only for tests: query it with ``use_default_graph_as_union=True``.
+    """
+    from ecpl import sources
+
+    store = ox.Store()
+    for source in sources.iter_sources():
+        store.load(
+            path=str(source.path),
+            format=ox.RdfFormat.TURTLE,
+            to_graph=ox.NamedNode(str(source.graph)),
+        )
+    return store

@@ -15,12 +15,12 @@ from decimal import Decimal
 import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
-from rdflib.term import Identifier, Literal
 
-from ecpl import iri, queries, sources
+from ecpl import iri, queries
 from ecpl.errors import InputError
 from ecpl.iri import ECPL
 from ecpl.store.base import Store
+from ecpl.store.terms import to_ox
 
 Row = dict[str, str]
 
@@ -30,23 +30,8 @@ POS = "https://w3id.org/ecpl/doctrine/"
 
 
 @pytest.fixture(scope="module")
-def store() -> ox.Store:
-    """All sources, one named graph per file (the service's layout)."""
-    store = ox.Store()
-    for source in sources.iter_sources():
-        store.load(
-            path=str(source.path),
-            format=ox.RdfFormat.TURTLE,
-            to_graph=ox.NamedNode(str(source.graph)),
-        )
-    return store
-
-
-def _ox_term(term: Identifier) -> ox.NamedNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    assert isinstance(term, Literal) and term.datatype is not None
-    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+def store(source_store: ox.Store) -> ox.Store:
+    return source_store
 
 
 def _rows(solutions: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> list[Row]:
@@ -68,7 +53,7 @@ def run(store: ox.Store, name: str, **params: str) -> list[Row]:
         store.query(
             query.text,
             use_default_graph_as_union=True,
-            substitutions={ox.Variable(k): _ox_term(v) for k, v in bindings.items()},
+            substitutions={ox.Variable(k): to_ox(v) for k, v in bindings.items()},
         )
     )
     if bindings:  # the remote-store path: the same parameters as a VALUES block

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Literal, URIRef
-from rdflib.term import Identifier
 
-from ecpl import iri, queries, sources
+from ecpl import iri, queries
+from ecpl.store.terms import to_ox
 
 CSL, ECL = iri.law("csl"), iri.law("ecl")
 CONFIRMED = "https://w3id.org/ecpl/ontology#Confirmed"
@@ -15,22 +14,8 @@ UNVERIFIED = "https://w3id.org/ecpl/ontology#Unverified"
 
 
 @pytest.fixture(scope="module")
-def store() -> ox.Store:
-    store = ox.Store()
-    for source in sources.iter_sources():
-        store.load(
-            path=str(source.path),
-            format=ox.RdfFormat.TURTLE,
-            to_graph=ox.NamedNode(str(source.graph)),
-        )
-    return store
-
-
-def to_ox(term: Identifier) -> ox.NamedNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    assert isinstance(term, Literal) and term.datatype is not None
-    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+def store(source_store: ox.Store) -> ox.Store:
+    return source_store
 
 
 def run(store: ox.Store, name: str, **params: str) -> list[dict[str, str]]:
