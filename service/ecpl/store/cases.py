@@ -8,24 +8,21 @@ competency questions over findings see every stored case.
 
 from __future__ import annotations
 
-import importlib.util
-import logging
 from dataclasses import dataclass
 
 from rdflib import Graph
 
 from ecpl import iri
 from ecpl.errors import Forbidden, InputError
+from ecpl.rdfio import parse_rdf
 from ecpl.store.base import Store
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Stored:
     graph: str
     triples: int
-    findings: int | None  # None when validation is not available in this build
+    findings: int  # triples in the paired findings graph
     created: bool
 
 
@@ -57,19 +54,12 @@ def parse_upload(
     max_bytes: int,
 ) -> Graph:
     """The uploaded RDF as a graph, through the hardened reader (no DOCTYPE, no remote context)."""
-    if importlib.util.find_spec("ecpl.rdfio") is None:  # TODO: drop once ecpl.rdfio has landed
-        raise InputError("reading uploads is not available in this build (ecpl.rdfio missing)")
-    from ecpl.rdfio import parse_rdf
-
     graph: Graph = parse_rdf(data, media_type=media_type, filename=filename, max_bytes=max_bytes)
     return graph
 
 
-def findings_of(graph: Graph) -> Graph | None:
-    """The validation findings for a case graph, or None where validation is not built yet."""
-    if importlib.util.find_spec("ecpl.validation") is None:  # TODO: drop once it has landed
-        log.warning("ecpl.validation is missing: storing the case without findings")
-        return None
+def findings_of(graph: Graph) -> Graph:
+    """The validation report and findings for a case graph (pyshacl is imported on first use)."""
     from ecpl.validation import validate
 
     findings: Graph = validate(graph).graph()
@@ -90,9 +80,8 @@ def store_case(store: Store, graph_iri: str, graph: Graph, *, replace: bool) -> 
         full = store.get_graph(graph_iri)
     findings = findings_of(full)
     target = str(iri.findings_graph(graph_iri))
-    if findings is not None:
-        store.put_graph(target, findings)
-    return Stored(graph_iri, len(full), None if findings is None else len(findings), created)
+    store.put_graph(target, findings)
+    return Stored(graph_iri, len(full), len(findings), created)
 
 
 def delete_case(store: Store, graph_iri: str) -> None:

@@ -121,5 +121,5 @@ def load(file: Path, graph_iri: str | None, store: str | None) -> None:
         return
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    findings = "no validation" if stored.findings is None else f"{stored.findings} findings triples"
+    findings = f"{stored.findings} findings triples"
     click.echo(f"loaded {stored.triples} triples into <{stored.graph}> ({findings})")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import logging
 import time
 
@@ -17,7 +16,8 @@ from ecpl.web.context import SETTINGS_KEY, STORE_KEY
 
 log = logging.getLogger("ecpl.web")
 
-# Blueprint modules, each exposing ``bp``. Some are written by other engineers in parallel.
+# Blueprint modules, each exposing ``bp``: the SPARQL protocol, the graph store, health, named
+# queries, validation, the editor, and the linked-data pages.
 BLUEPRINTS = (
     "ecpl.web.sparql",
     "ecpl.web.graphstore",
@@ -27,13 +27,6 @@ BLUEPRINTS = (
     "ecpl.web.editor",
     "ecpl.linkeddata.web",
 )
-
-
-def _module_exists(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:  # the parent package is missing
-        return False
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
@@ -47,16 +40,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     errors.register(app)
     for name in BLUEPRINTS:
-        # TODO: once every blueprint module exists, import them unconditionally.
-        if not _module_exists(name):
-            log.info("blueprint %s not present in this build; skipped", name)
-            continue
-        try:
-            module = importlib.import_module(name)
-        except ImportError as exc:  # TODO: a half-written sibling module; fail hard once all land
-            log.error("blueprint %s could not be imported (%s); skipped", name, exc)
-            continue
-        app.register_blueprint(module.bp)
+        app.register_blueprint(importlib.import_module(name).bp)
 
     @app.before_request
     def _start_timer() -> None:
