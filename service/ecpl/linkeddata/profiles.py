@@ -9,6 +9,7 @@ In-force status is evaluated on a given date (default: today).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
@@ -112,43 +113,91 @@ def _type_label(graph: Graph, resource: Node) -> list[Literal]:
     return []
 
 
-def eli_graph(sources: Graph, on: dt.date | None = None) -> Graph:
-    """Laws as ``eli:LegalResource``, provisions as ``eli:LegalResourceSubdivision``."""
-    on = on or dt.date.today()
-    out = Graph()
-    out.bind("eli", ELI)
-    out.bind("ecpl", ECPL)
+@dataclass(frozen=True)
+class _Terms:
+    """What one target vocabulary calls the things both views state about a law or provision."""
+
+    legislation: URIRef  # type of every law and provision
+    subdivision: URIRef | None  # extra type of a provision
+    name: URIRef
+    number: URIRef
+    is_part_of: URIRef
+    has_part: URIRef
+    same_values: tuple[tuple[URIRef, URIRef], ...]  # (ecpl property, target property)
+    jurisdiction: URIRef
+    in_force: tuple[URIRef, URIRef, URIRef]  # (property, value if in force, value if not)
+
+
+_ELI = _Terms(
+    legislation=ELI.LegalResource,
+    subdivision=ELI.LegalResourceSubdivision,
+    name=ELI.title,
+    number=ELI.number,
+    is_part_of=ELI.is_part_of,
+    has_part=ELI.has_part,
+    same_values=(
+        (ECPL.adoptedOn, ELI.date_document),
+        (ECPL.inForceFrom, ELI.first_date_entry_in_force),
+        (ECPL.inForceUntil, ELI.date_no_longer_in_force),
+        (ECPL.issuedBy, ELI.passed_by),
+    ),
+    jurisdiction=ELI.jurisdiction,
+    in_force=(ELI.in_force, ELI["InForce-inForce"], ELI["InForce-notInForce"]),
+)
+_SCHEMA = _Terms(
+    legislation=SCHEMA.Legislation,
+    subdivision=None,
+    name=SCHEMA.name,
+    number=SCHEMA.legislationIdentifier,
+    is_part_of=SCHEMA.isPartOf,
+    has_part=SCHEMA.hasPart,
+    same_values=(
+        (ECPL.adoptedOn, SCHEMA.legislationDate),
+        (ECPL.inForceFrom, SCHEMA.legislationDateOfApplicability),
+        (ECPL.inForceUntil, SCHEMA.expires),
+        (ECPL.issuedBy, SCHEMA.legislationPassedBy),
+    ),
+    jurisdiction=SCHEMA.legislationJurisdiction,
+    in_force=(SCHEMA.legislationLegalForce, SCHEMA.InForce, SCHEMA.NotInForce),
+)
+
+
+def _describe(sources: Graph, terms: _Terms, on: dt.date, out: Graph) -> list[Node]:
+    """The statements both views share, in ``terms``; returns the instruments."""
     instruments = _resources(sources, INSTRUMENT_CLASSES)
     parts = [r for r in _resources(sources, SUBDIVISION_CLASSES) if r not in instruments]
     for resource in [*instruments, *parts]:
-        is_instrument = resource in instruments
-        out.add((resource, RDF.type, ELI.LegalResource))
-        if not is_instrument:
-            out.add((resource, RDF.type, ELI.LegalResourceSubdivision))
+        out.add((resource, RDF.type, terms.legislation))
+        if terms.subdivision is not None and resource not in instruments:
+            out.add((resource, RDF.type, terms.subdivision))
         for name in _names(sources, resource):
-            out.add((resource, ELI.title, name))
+            out.add((resource, terms.name, name))
         number = sources.value(resource, ECPL.number)
         if number is not None:
-            out.add((resource, ELI.number, Literal(str(number))))
+            out.add((resource, terms.number, Literal(str(number))))
         parent = sources.value(resource, ECPL.partOf)
         if parent is not None:
-            out.add((resource, ELI.is_part_of, parent))
-            out.add((parent, ELI.has_part, resource))
-        for ours, theirs in (
-            (ECPL.adoptedOn, ELI.date_document),
-            (ECPL.inForceFrom, ELI.first_date_entry_in_force),
-            (ECPL.inForceUntil, ELI.date_no_longer_in_force),
-            (ECPL.issuedBy, ELI.passed_by),
-        ):
+            out.add((resource, terms.is_part_of, parent))
+            out.add((parent, terms.has_part, resource))
+        for ours, theirs in terms.same_values:
             for obj in sources.objects(resource, ours):
                 out.add((resource, theirs, obj))
-        if is_instrument:
-            out.add((resource, ELI.jurisdiction, CHINA))
+        if resource in instruments:
+            out.add((resource, terms.jurisdiction, CHINA))
         status = in_force_on(sources, resource, on)
         if status is not None:
-            out.add(
-                (resource, ELI.in_force, ELI["InForce-inForce" if status else "InForce-notInForce"])
-            )
+            prop, yes, no = terms.in_force
+            out.add((resource, prop, yes if status else no))
+    return instruments
+
+
+def eli_graph(sources: Graph, on: dt.date | None = None) -> Graph:
+    """Laws as ``eli:LegalResource``, provisions as ``eli:LegalResourceSubdivision``."""
+    out = Graph()
+    out.bind("eli", ELI)
+    out.bind("ecpl", ECPL)
+    _describe(sources, _ELI, on or dt.date.today(), out)
+    for resource in _resources(sources, (*INSTRUMENT_CLASSES, *SUBDIVISION_CLASSES)):
         for version in sources.objects(resource, ECPL.hasVersion):
             out.add((version, RDF.type, ELI.LegalExpression))
             out.add((version, ELI.realizes, resource))
@@ -171,44 +220,12 @@ def eli_graph(sources: Graph, on: dt.date | None = None) -> Graph:
 
 def schema_graph(sources: Graph, on: dt.date | None = None) -> Graph:
     """Laws and provisions as schema.org ``Legislation`` (pending terms of schema.org 30)."""
-    on = on or dt.date.today()
     out = Graph()
     out.bind("schema", SCHEMA)
     out.bind("ecpl", ECPL)
-    instruments = _resources(sources, INSTRUMENT_CLASSES)
-    parts = [r for r in _resources(sources, SUBDIVISION_CLASSES) if r not in instruments]
-    for resource in [*instruments, *parts]:
-        out.add((resource, RDF.type, SCHEMA.Legislation))
-        for name in _names(sources, resource):
-            out.add((resource, SCHEMA.name, name))
-        number = sources.value(resource, ECPL.number)
-        if number is not None:
-            out.add((resource, SCHEMA.legislationIdentifier, Literal(str(number))))
-        parent = sources.value(resource, ECPL.partOf)
-        if parent is not None:
-            out.add((resource, SCHEMA.isPartOf, parent))
-            out.add((parent, SCHEMA.hasPart, resource))
-        for ours, theirs in (
-            (ECPL.adoptedOn, SCHEMA.legislationDate),
-            (ECPL.inForceFrom, SCHEMA.legislationDateOfApplicability),
-            (ECPL.inForceUntil, SCHEMA.expires),
-            (ECPL.issuedBy, SCHEMA.legislationPassedBy),
-        ):
-            for obj in sources.objects(resource, ours):
-                out.add((resource, theirs, obj))
-        if resource in instruments:
-            out.add((resource, SCHEMA.legislationJurisdiction, CHINA))
-            for type_label in _type_label(sources, resource):
-                out.add((resource, SCHEMA.legislationType, type_label))
-        status = in_force_on(sources, resource, on)
-        if status is not None:
-            out.add(
-                (
-                    resource,
-                    SCHEMA.legislationLegalForce,
-                    SCHEMA.InForce if status else SCHEMA.NotInForce,
-                )
-            )
+    for resource in _describe(sources, _SCHEMA, on or dt.date.today(), out):
+        for type_label in _type_label(sources, resource):
+            out.add((resource, SCHEMA.legislationType, type_label))
     for body in set(sources.objects(None, ECPL.issuedBy)):
         out.add((body, RDF.type, SCHEMA.GovernmentOrganization))
         for body_label in sources.objects(body, RDFS.label):

@@ -11,7 +11,7 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,18 @@ def graph_node(graph: str) -> ox.NamedNode:
 
 def _graph_nodes(graphs: Sequence[str] | None) -> list[ox.NamedNode] | None:
     return None if graphs is None else [graph_node(g) for g in graphs]
+
+
+def _constructor(store: ox.Store, union: bool = False) -> Callable[[str], Iterable[Triple]]:
+    """A CONSTRUCT runner over ``store`` yielding rdflib triples (what the inference rules take)."""
+
+    def construct(query: str) -> Iterable[Triple]:
+        answer = store.query(query, use_default_graph_as_union=union)
+        assert isinstance(answer, ox.QueryTriples)
+        for t in answer:
+            yield (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+
+    return construct
 
 
 def run_query(
@@ -256,11 +268,7 @@ class OxigraphStore:
                 for s, p, o in graph
             )
 
-            def construct(query: str) -> Iterable[Triple]:
-                answer = scratch.query(query)
-                assert isinstance(answer, ox.QueryTriples)
-                for t in answer:
-                    yield (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+            construct = _constructor(scratch)
 
             def contains(triple: Triple) -> bool:
                 s, p, o = (to_ox(term) for term in triple)
@@ -343,11 +351,7 @@ class OxigraphStore:
                     )
             derived: set[Triple] = set()
 
-            def construct(query: str) -> Iterable[Triple]:
-                answer = scratch.query(query)
-                assert isinstance(answer, ox.QueryTriples)
-                for t in answer:
-                    yield (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+            construct = _constructor(scratch)
 
             def contains(triple: Triple) -> bool:
                 s, p, o = (to_ox(term) for term in triple)
@@ -395,11 +399,7 @@ class OxigraphStore:
                 self.raw.remove_graph(target)
             self.raw.add_graph(target)  # present even when nothing is entailed
 
-            def construct(query: str) -> Iterable[Triple]:
-                answer = self.raw.query(query, use_default_graph_as_union=True)
-                assert isinstance(answer, ox.QueryTriples)
-                for t in answer:
-                    yield (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+            construct = _constructor(self.raw, union=True)
 
             def contains(triple: Triple) -> bool:
                 s, p, o = (to_ox(term) for term in triple)
