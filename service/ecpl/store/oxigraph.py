@@ -65,9 +65,10 @@ def run_query(
     default_graphs: Sequence[str] | None,
     named_graphs: Sequence[str] | None,
     row_limit: int | None,
+    base_iri: str | None = None,
 ) -> QueryResult:
     """Execute on pyoxigraph and convert to rdflib terms (runs in-process or in a worker)."""
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"base_iri": base_iri}
     if default_graphs is not None:
         options["default_graph"] = _graph_nodes(default_graphs)
     else:
@@ -194,10 +195,19 @@ class OxigraphStore:
         timeout_s: float | None = None,
         row_limit: int | None = None,
     ) -> QueryResult:
-        policy.check(sparql, has_graph=self._has_graph, service_allow_list=self.service_allow_list)
+        prepared = policy.prepare_query(sparql, service_allow_list=self.service_allow_list)
+        policy.check_graphs(prepared.default_graphs, self._has_graph, what="FROM")
+        policy.check_graphs(prepared.named_graphs, self._has_graph, what="FROM NAMED")
         policy.check_graphs(default_graphs or (), self._has_graph, what="default-graph-uri")
         policy.check_graphs(named_graphs or (), self._has_graph, what="named-graph-uri")
-        args = (sparql, dict(bindings or {}), default_graphs, named_graphs, row_limit)
+        args = (
+            prepared.text,
+            dict(bindings or {}),
+            default_graphs,
+            named_graphs,
+            row_limit,
+            prepared.base_iri,
+        )
         if timeout_s is None:
             return run_query(self.raw, *args)
         return self._get_pool().run(args, timeout_s)
@@ -220,15 +230,10 @@ class OxigraphStore:
             self._pool.refresh()
 
     def update(self, sparql: str) -> None:
-        policy.check(
-            sparql,
-            has_graph=lambda _: True,
-            service_allow_list=self.service_allow_list,
-            update=True,
-        )
+        prepared = policy.prepare_update(sparql, service_allow_list=self.service_allow_list)
         with self._lock:
             try:
-                self.raw.update(sparql)
+                self.raw.update(prepared.text, base_iri=prepared.base_iri)
             except SyntaxError as exc:
                 raise InputError(f"SPARQL update syntax error: {exc}") from None
             except OSError as exc:

@@ -167,16 +167,18 @@ class RemoteStore:
         # The remote's default graph is its own (Virtuoso: the union of all graphs, its system
         # graphs included); naming ours on every request is not possible (Virtuoso answers
         # with a header per graph, more than HTTP clients accept).
-        policy.check(sparql, has_graph=self._has_graph, service_allow_list=self.service_allow_list)
+        prepared = policy.prepare_query(sparql, service_allow_list=self.service_allow_list)
+        policy.check_graphs(prepared.default_graphs, self._has_graph, what="FROM")
+        policy.check_graphs(prepared.named_graphs, self._has_graph, what="FROM NAMED")
         policy.check_graphs(default_graphs or (), self._has_graph, what="default-graph-uri")
         policy.check_graphs(named_graphs or (), self._has_graph, what="named-graph-uri")
-        text = bind(sparql, dict(bindings)) if bindings else sparql
+        text = bind(prepared.text, dict(bindings)) if bindings else prepared.text
         data: dict[str, Any] = {"query": text}
         if default_graphs:
             data["default-graph-uri"] = list(default_graphs)
         if named_graphs:
             data["named-graph-uri"] = list(named_graphs)
-        form = policy.query_form(sparql)
+        form = "graph" if prepared.form in ("construct", "describe") else prepared.form
         accept = (
             "application/n-triples, text/plain;q=0.5"
             if form == "graph"
@@ -208,13 +210,8 @@ class RemoteStore:
         return QueryResult("graph", triples=triples, truncated=truncated)
 
     def update(self, sparql: str) -> None:
-        policy.check(
-            sparql,
-            has_graph=lambda _: True,
-            service_allow_list=self.service_allow_list,
-            update=True,
-        )
-        self._update(sparql)
+        prepared = policy.prepare_update(sparql, service_allow_list=self.service_allow_list)
+        self._update(prepared.text)
         self.reinfer()
 
     def _update(self, sparql: str) -> None:

@@ -8,13 +8,13 @@ never spliced into SPARQL. Results go through the same content negotiation as /s
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request, url_for
 
 from ecpl import queries as named
-from ecpl.errors import InputError, NotAcceptable
+from ecpl.errors import EcplError, InputError, NotAcceptable
+from ecpl.store import policy
 from ecpl.web.conneg import negotiate
 from ecpl.web.context import get_settings, get_store
 from ecpl.web.sparql import cors, result_response
@@ -47,14 +47,12 @@ def choose_format(offers: dict[str, str]) -> str:
     return next(key for key, value in offers.items() if value == media)
 
 
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
-_IRI_OR_COMMENT = re.compile(r"<[^<>\s]*>|#[^\n]*")
-
-
 def query_form(text: str) -> str:
     """``select``, ``ask``, ``construct`` or ``describe``: which result formats apply."""
-    match = _FORM.search(_IRI_OR_COMMENT.sub(" ", text))
-    return match.group(1).lower() if match else "select"
+    try:
+        return policy.prepare_query(text).form
+    except EcplError:  # the store refuses it with the message when it is run
+        return "select"
 
 
 def describe(query: named.NamedQuery) -> dict[str, Any]:
