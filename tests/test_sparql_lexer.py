@@ -65,9 +65,10 @@ def one(text: str) -> Token:
         ('"#not a comment"', "STRING", "#not a comment"),
         ("''", "STRING", ""),
         ("()", "NIL", "()"),
-        ("( \t\n)", "NIL", "( \t\n)"),
+        ("( \t\n)", "NIL", "()"),
+        ("( # c\r)", "NIL", "()"),
         ("[]", "ANON", "[]"),
-        ("[ ]", "ANON", "[ ]"),
+        ("[ ]", "ANON", "[]"),
         ("^^", "PUNCT", "^^"),
         ("||", "PUNCT", "||"),
         ("&&", "PUNCT", "&&"),
@@ -263,9 +264,8 @@ def test_canonical_text_has_the_same_tokens(parts: list[tuple[str, str]]) -> Non
     tokens, _, trailing = lexer.tokenize(text)
     again, _, _ = lexer.tokenize(lexer.canonical(tokens, trailing, lambda _, t: t.text))
     assert [(t.kind, t.value) for t in again] == [(t.kind, t.value) for t in tokens]
-    assert len(tokens) == len(parts)
 
 
 def test_nesting_counts_tokens_only() -> None:
-    tokens, _, _ = lexer.tokenize("{ '{{{{' <x([> # {{{\n ( [ ] ) }")
+    tokens, _, _ = lexer.tokenize("{ '{{{{' <x([> # {{{\n ( [ a ?x ] ) }")
     assert lexer.nesting(tokens)[0] == 3

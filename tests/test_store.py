@@ -139,15 +139,13 @@ def test_service_refused(store: Store, query: str) -> None:
 
 
 def test_service_allow_list() -> None:
-    policy.check(
+    policy.prepare_query(
         "SELECT * WHERE { SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } }",
-        has_graph=lambda _: True,
         service_allow_list=("https://query.wikidata.org/",),
     )
     with pytest.raises(Forbidden):
-        policy.check(
+        policy.prepare_query(
             "SELECT * WHERE { SERVICE <https://query.wikidata.org.evil/x> { ?s ?p ?o } }",
-            has_graph=lambda _: True,
             service_allow_list=("https://query.wikidata.org/",),
         )
 

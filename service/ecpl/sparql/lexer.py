@@ -227,6 +227,8 @@ def tokenize(text: str) -> tuple[list[Token], Source, str]:
         token = decoded[start : match.end()]
         if kind in plain:
             append(new(Token, (plain[kind], token, token, start, space, "")))
+        elif kind == "NIL" or kind == "ANON":  # the value without inner space or comments
+            append(new(Token, (kind, token, token[0] + token[-1], start, space, "")))
         elif kind == "WORD":
             if token == "a":
                 append(new(Token, (A, token, token, start, space, "")))
@@ -268,8 +270,6 @@ _PLAIN = {
     "INTEGER": INTEGER,
     "DECIMAL": DECIMAL,
     "DOUBLE": DOUBLE,
-    "NIL": NIL,
-    "ANON": ANON,
     "BLANK_NODE_LABEL": BLANK_NODE_LABEL,
     "LANGTAG": LANGTAG,
 }
