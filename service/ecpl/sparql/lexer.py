@@ -290,24 +290,36 @@ def canonical(tokens: Sequence[Token], trailing: str, iri_text: Callable[[int, T
     """Re-serialise ``tokens``: comments gone, strings in one form, IRIs from ``iri_text``.
 
     ``iri_text(index, token)`` gives the text for IRIREF and prefixed-name tokens (the policy
-    writes them resolved). Tokens that touched get a space between them (the grammar allows
-    white space between any two terminals), so that no engine can join them into a token
-    this lexer does not know: ``<<`` or ``{|`` (SPARQL 1.2), or two strings as a long one.
+    writes them resolved). Two touching tokens that meet with symbols on both sides get a
+    space between them (the grammar allows white space between any two terminals), so that
+    no engine can join them into a token this lexer does not know: ``<<`` or ``{|`` (SPARQL
+    1.2), two strings as a long one. Touching words and symbols stay touching: oxigraph
+    0.5 refuses ``CONCAT (`` and ``BNODE ( )`` with a space.
     """
     out: list[str] = []
+    last = ""
     for index, token in enumerate(tokens):
         kind = token.kind
-        out.append(token.space if token.space or not index else " ")
         if kind == STRING:
-            out.append(string_text(token.value))
+            text = string_text(token.value)
         elif kind in (IRIREF, PNAME_LN, PNAME_NS):
-            out.append(iri_text(index, token))
+            text = iri_text(index, token)
         elif kind in (NIL, ANON):
-            out.append(token.text[0] + _inner_space(token.text[1:-1]) + token.text[-1])
+            text = token.text[0] + _inner_space(token.text[1:-1]) + token.text[-1]
         else:
-            out.append(token.text)
+            text = token.text
+        space = token.space
+        if not space and index and not _wordish(last) and not _wordish(text[0]):
+            space = " "
+        out.append(space)
+        out.append(text)
+        last = text[-1]
     out.append(trailing)
     return "".join(out)
+
+
+def _wordish(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def _inner_space(text: str) -> str:
