@@ -272,3 +272,15 @@ def test_canonical_text_has_the_same_tokens(parts: list[tuple[str, str]]) -> Non
 def test_nesting_counts_tokens_only() -> None:
     tokens, _, _ = lexer.tokenize("{ '{{{{' <x([> # {{{\n ( [ a ?x ] ) }")
     assert lexer.nesting(tokens)[0] == 3
+
+
+def test_a_ten_kilobyte_query_tokenizes_whole() -> None:
+    """Performance sanity (timings: bench/bench_policy.py): 10 KB, every block a token run."""
+    block = '  OPTIONAL {{ ?s{0} <urn:p> "x{0} # no comment" ; <urn:q> ?o{0} }} # c {0}\n'
+    blocks = 150
+    text = "SELECT * WHERE {\n" + "".join(block.format(i) for i in range(blocks)) + "}\n"
+    assert len(text) > 10_000
+    tokens, _, _ = lexer.tokenize(text)
+    assert len(tokens) == 5 + 9 * blocks  # SELECT * WHERE { … } and nine per block
+    strings = [t.value for t in tokens if t.kind == "STRING"]
+    assert strings == [f"x{i} # no comment" for i in range(blocks)]

@@ -51,14 +51,14 @@ def prepare_query(
     text: str, *, base_iri: str | None = None, service_allow_list: Sequence[str] = ()
 ) -> Prepared:
     """Judge a SPARQL query; Forbidden for SERVICE/LOAD, InputError for bad syntax."""
-    return _prepare(text, base_iri, tuple(service_allow_list), False)
+    return _judged(text, base_iri, tuple(service_allow_list), False)
 
 
 def prepare_update(
     text: str, *, base_iri: str | None = None, service_allow_list: Sequence[str] = ()
 ) -> Prepared:
     """Judge a SPARQL update; Forbidden for SERVICE/LOAD, InputError for bad syntax."""
-    return _prepare(text, base_iri, tuple(service_allow_list), True)
+    return _judged(text, base_iri, tuple(service_allow_list), True)
 
 
 def service_allowed(endpoint: str, allow_list: Sequence[str]) -> bool:
@@ -113,7 +113,17 @@ def _check_depth(tokens: Sequence[Token], source: Source, limit: int) -> None:
         )
 
 
-@lru_cache(maxsize=512)
+# Texts up to this size are cached (named queries, pages, repeated client queries); larger
+# ones are judged each time, so the cache cannot be filled with hundreds of big texts.
+CACHED_BYTES = 8 * 1024
+
+
+def _judged(text: str, base_iri: str | None, allow_list: tuple[str, ...], update: bool) -> Prepared:
+    if len(text) <= CACHED_BYTES:
+        return _cached(text, base_iri, allow_list, update)
+    return _prepare(text, base_iri, allow_list, update)
+
+
 def _prepare(
     text: str, base_iri: str | None, allow_list: tuple[str, ...], update: bool
 ) -> Prepared:
@@ -140,6 +150,9 @@ def _prepare(
     form = walk.query_form()
     default, named = walk.dataset("FROM")
     return Prepared(canonical, form, base_iri, default, named, None, services)
+
+
+_cached = lru_cache(maxsize=512)(_prepare)
 
 
 class _Walk:
