@@ -220,8 +220,8 @@ def tokenize(text: str) -> tuple[list[Token], Source, str]:
     plain = _PLAIN
     for match in _MASTER.finditer(decoded):
         kind = match.lastgroup
-        start = match.end(1)
-        space = decoded[match.start() : start]
+        before, start = match.span(1)
+        space = decoded[before:start]
         if "#" in space:
             space = _COMMENTS.sub("", space)
         token = decoded[start : match.end()]
@@ -309,7 +309,7 @@ def canonical(tokens: Sequence[Token], trailing: str, iri_text: Callable[[int, T
         else:
             text = token.text
         space = token.space
-        if not space and index and not _wordish(last) and not _wordish(text[0]):
+        if not space and index and last in _SYMBOLS and text[0] in _SYMBOLS:
             space = " "
         out.append(space)
         out.append(text)
@@ -318,8 +318,9 @@ def canonical(tokens: Sequence[Token], trailing: str, iri_text: Callable[[int, T
     return "".join(out)
 
 
-def _wordish(char: str) -> bool:
-    return char.isalnum() or char == "_"
+# Characters that can begin or end a token and are not part of a word (letters, digits, '_'
+# and every non-ASCII character a name may hold).
+_SYMBOLS = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~")
 
 
 def _inner_space(text: str) -> str:

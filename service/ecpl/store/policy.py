@@ -186,8 +186,10 @@ class _Walk:
         """Fill :attr:`iris` in text order, following BASE and PREFIX as they come."""
         tokens, prefixes = self.tokens, {}
         declaring = -1  # index of a PNAME_NS that a PREFIX declares
+        previous = ""  # the keyword before this token, if it was one
         for index, token in enumerate(tokens):
             kind = token.kind
+            after, previous = previous, token.value if kind == KEYWORD else ""
             if kind == IRIREF:
                 ref = token.value
                 if iris.is_absolute(ref):
@@ -201,12 +203,12 @@ class _Walk:
                 else:
                     value = iris.resolve(ref, base)
                 self.iris[index] = value
-                if self.is_keyword(index - 1, "BASE"):
+                if after == "BASE":
                     base = value
                 elif index == declaring + 1 and index >= 2:
                     prefixes[tokens[declaring].prefix] = value
             elif kind in (PNAME_LN, PNAME_NS):
-                if self.is_keyword(index - 1, "PREFIX") and kind == PNAME_NS:
+                if after == "PREFIX" and kind == PNAME_NS:
                     declaring = index
                     continue
                 namespace = prefixes.get(token.prefix)
