@@ -667,3 +667,22 @@ def test_depth_is_counted_on_tokens() -> None:
     policy.check_depth(f"SELECT * WHERE {{ ?s ?p {brackets} }}")
     with pytest.raises(InputError, match="65 levels"):
         policy.check_depth("SELECT * WHERE " + "{" * 65 + "}" * 65)
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        'PREFIX e: <urn:e:> # c\rINSERT DATA { e:a e:b \'x\\\'y\' , """l\nl"""@en }',
+        "BASE <urn:e:> INSERT DATA { GRAPH <urn:g2> { <urn:a> <urn:b> 1.5e0, -2, .5 } }",
+        "INSERT DATA { <urn:a> <urn:b> 'caf\\u00E9' } ;\r\nDELETE DATA { <urn:a> <urn:b> 'x' }",
+        "PREFIX e: <urn:e:> WITH <urn:g> DELETE { ?s ?p ?o } INSERT { ?s e:\\~p ?o } "
+        "WHERE { ?s ?p ?o FILTER(isLITERAL(?o)) }",
+        "DELETE WHERE { ?s ?p <urn:o> } ; CLEAR GRAPH <urn:g> ; COPY DEFAULT TO <urn:h>",
+        "INSERT { GRAPH ?g { ?s <urn:seen> true } } WHERE { GRAPH ?g { ?s ?p ?o } }",
+    ],
+)
+def test_benign_updates_write_the_same_from_the_canonical_text(update: str) -> None:
+    original = _run(update, update=True)
+    assert not isinstance(original, Exception), original
+    judged = policy.prepare_update(update)
+    assert _run(judged.text, update=True) == original
