@@ -205,7 +205,7 @@ class _Walk:
                 self.iris[index] = value
                 if after == "BASE":
                     base = value
-                elif index == declaring + 1 and index >= 2:
+                elif declaring >= 0 and index == declaring + 1:
                     prefixes[tokens[declaring].prefix] = value
             elif kind in (PNAME_LN, PNAME_NS):
                 if after == "PREFIX" and kind == PNAME_NS:
