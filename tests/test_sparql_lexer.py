@@ -284,3 +284,27 @@ def test_a_ten_kilobyte_query_tokenizes_whole() -> None:
     assert len(tokens) == 5 + 9 * blocks  # SELECT * WHERE { … } and nine per block
     strings = [t.value for t in tokens if t.kind == "STRING"]
     assert strings == [f"x{i} # no comment" for i in range(blocks)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a.b:c", [("PNAME_LN", "a.b:c")]),
+        ("a.:d", [("A", "a"), ("PUNCT", "."), ("PNAME_LN", ":d")]),  # no prefix ends in '.'
+        ("true.e:f", [("PNAME_LN", "true.e:f")]),
+        ("a.a-b:c", [("PNAME_LN", "a.a-b:c")]),  # the longest match from the first 'a'
+        ("a.a-a.:c", [("A", "a"), ("PUNCT", "."), ("A", "a"), ("PUNCT", "-"), ("A", "a")]),
+        ("a.a-a. a", [("A", "a"), ("PUNCT", "."), ("A", "a"), ("PUNCT", "-"), ("A", "a")]),
+    ],
+)
+def test_prefixed_names_in_runs_of_name_characters(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    tokens, _, _ = lexer.tokenize(text)
+    assert [(t.kind, t.text) for t in tokens][: len(expected)] == expected
+
+
+def test_a_long_run_of_words_and_dots_is_tokenized_in_linear_time() -> None:
+    """'a.a.a.…' made the prefix search rescan the run from every word: 2 s for 16 KB."""
+    tokens, _, _ = lexer.tokenize("a." * 100_000)  # 200 KB; quadratic would take minutes
+    assert len(tokens) == 200_000

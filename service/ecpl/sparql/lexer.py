@@ -71,7 +71,7 @@ _EXPONENT = "[eE][+-]?[0-9]+"
 
 # White space and comments before a token, then the token: alternatives in an order where
 # the first that matches is the longest match.
-_MASTER = re.compile(
+_ALTERNATIVES = (
     f"(?P<SP>(?:{_WS}|{_COMMENT})*)(?:"
     + "|".join(
         [
@@ -103,9 +103,16 @@ _MASTER = re.compile(
             "(?P<ERROR>.)",
         ]
     )
-    + ")",
-    re.DOTALL,
+    + ")"
 )
+_MASTER = re.compile(_ALTERNATIVES, re.DOTALL)
+# The same without prefixed names that have a prefix, for the rest of a run of name characters
+# known to reach no ':' (a prefix is found by scanning the run; scanning it again from every
+# word in it, as in 'a.a.a.a…', would take time quadratic in its length).
+_MASTER_NO_PREFIX = re.compile(
+    _ALTERNATIVES.replace(f"(?:{_PN_PREFIX})?:(?P<LOCAL>", ":(?P<LOCAL>"), re.DOTALL
+)
+_RUN = re.compile(f"[{_PN_CHARS}.]*")
 _COMMENTS = re.compile(_COMMENT)
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -146,11 +153,7 @@ class Source(NamedTuple):
     def position(self, offset: int) -> tuple[int, int]:
         """Line and column (1-based) in the user's text of ``offset`` in the decoded text."""
         index = bisect.bisect_right(self.decoded_at, offset)
-        original = offset + (self.shift[index - 1] if index else 0)
-        before = self.original[:original]
-        line = before.count("\n") + before.count("\r") - before.count("\r\n") + 1
-        column = original - max(before.rfind("\n"), before.rfind("\r"))
-        return line, column
+        return _line_column(self.original, offset + (self.shift[index - 1] if index else 0))
 
     def error(self, offset: int, problem: str) -> InputError:
         line, column = self.position(offset)
@@ -170,11 +173,12 @@ def decode(text: str) -> Source:
     last = removed = length = 0
     for match in _ESCAPE.finditer(text):
         code = int(match.group(1) or match.group(2), 16)
-        where = _position(text, match.start())
         if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            where = "line {}, column {}".format(*_line_column(text, match.start()))
             raise InputError(f"codepoint escape {match.group(0)} at {where} is not a character")
         char = chr(code)
         if char in _AMBIGUOUS:
+            where = "line {}, column {}".format(*_line_column(text, match.start()))
             raise InputError(
                 f"codepoint escape {match.group(0)} at {where} stands for {_AMBIGUOUS[char]}, "
                 "which SPARQL 1.1 and 1.2 read differently; write the character itself "
@@ -198,10 +202,11 @@ def decode(text: str) -> Source:
     return Source(text, decoded, decoded_at, shift)
 
 
-def _position(text: str, offset: int) -> str:
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of ``offset``; a line ends at LF, CR or CRLF."""
     before = text[:offset]
-    line = before.count("\n") + 1
-    return f"line {line}, column {offset - before.rfind(chr(10))}"
+    line = before.count("\n") + before.count("\r") - before.count("\r\n") + 1
+    return line, offset - max(before.rfind("\n"), before.rfind("\r"))
 
 
 def _string_value(body: str) -> str:
@@ -218,13 +223,22 @@ def tokenize(text: str) -> tuple[list[Token], Source, str]:
     append = tokens.append
     new = tuple.__new__
     plain = _PLAIN
-    for match in _MASTER.finditer(decoded):
+    full, no_prefix = _MASTER.match, _MASTER_NO_PREFIX.match
+    position = plain_until = 0
+    while True:
+        match = (no_prefix if position < plain_until else full)(decoded, position)
+        assert match is not None  # ERROR and END match anywhere
         kind = match.lastgroup
         before, start = match.span(1)
+        position = match.end()
         space = decoded[before:start]
         if "#" in space:
             space = _COMMENTS.sub("", space)
-        token = decoded[start : match.end()]
+        token = decoded[start:position]
+        if kind == "WORD" and start >= plain_until:
+            # no prefixed name starts here, so none starts later in this run of name
+            # characters either: skip the search until the run ends
+            plain_until = _RUN.match(decoded, start).end()  # type: ignore[union-attr]
         if kind in plain:
             append(new(Token, (plain[kind], token, token, start, space, "")))
         elif kind == "NIL" or kind == "ANON":  # the value without inner space or comments
@@ -260,7 +274,6 @@ def tokenize(text: str) -> tuple[list[Token], Source, str]:
             raise source.error(start, "unterminated or malformed string")
         else:
             raise source.error(start, "unexpected character")
-    raise AssertionError("the master pattern always ends with END")  # pragma: no cover
 
 
 _PLAIN = {
