@@ -686,3 +686,21 @@ def test_benign_updates_write_the_same_from_the_canonical_text(update: str) -> N
     assert not isinstance(original, Exception), original
     judged = policy.prepare_update(update)
     assert _run(judged.text, update=True) == original
+
+
+@pytest.mark.parametrize(
+    "graph",
+    [
+        "urn:x> { ?s ?p ?o } } ASK { SERVICE <http://127.0.0.1:9/> { ?a ?b ?c",
+        "http://example.org/a b",
+        'urn:x"',
+        "relative/graph",
+        "urn:x\n",
+    ],
+)
+def test_graph_parameters_that_are_not_iris_never_reach_the_store(graph: str) -> None:
+    # the remote store asks its endpoint "ASK { GRAPH <name> … }": a name is never spliced
+    asked: list[str] = []
+    with pytest.raises(InputError, match="not an absolute IRI"):
+        policy.check_graphs([graph], lambda name: asked.append(name) or True, what="FROM")
+    assert asked == []

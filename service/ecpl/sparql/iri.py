@@ -10,6 +10,14 @@ _PARTS = re.compile(r"^(?:([^:/?#]+):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
+_IRIREF_TEXT = re.compile(r'[^<>"{}|^`\\\x00-\x20]*')
+
+
+def is_iri_text(ref: str) -> bool:
+    """Whether ``ref`` can stand between ``<`` and ``>`` in SPARQL (the IRIREF characters)."""
+    return _IRIREF_TEXT.fullmatch(ref) is not None
+
+
 def is_absolute(ref: str) -> bool:
     """Whether ``ref`` has a scheme (an IRI rather than a relative reference)."""
     return _SCHEME.match(ref) is not None

@@ -84,8 +84,14 @@ def service_allowed(endpoint: str, allow_list: Sequence[str]) -> bool:
 
 
 def check_graphs(graphs: Iterable[str], has_graph: Callable[[str], bool], *, what: str) -> None:
-    """InputError naming the first graph that is not in the store (nothing is fetched)."""
+    """InputError naming the first graph that is not in the store (nothing is fetched).
+
+    A name that is not an absolute IRI is refused before ``has_graph`` sees it: a remote
+    store asks its endpoint with the name inside ``<…>`` in a query.
+    """
     for graph in graphs:
+        if not (iris.is_absolute(graph) and iris.is_iri_text(graph)):
+            raise InputError(f"{what} graph name {graph!r} is not an absolute IRI")
         if not has_graph(graph):
             raise InputError(
                 f"{what} graph <{graph}> is not in this store; only stored graphs can be used"
