@@ -704,3 +704,19 @@ def test_graph_parameters_that_are_not_iris_never_reach_the_store(graph: str) ->
     with pytest.raises(InputError, match="not an absolute IRI"):
         policy.check_graphs([graph], lambda name: asked.append(name) or True, what="FROM")
     assert asked == []
+
+
+def test_the_remote_store_never_splices_a_graph_name(listener: Listener) -> None:
+    from ecpl.store.remote import RemoteStore
+
+    remote = RemoteStore(f"{listener.url}/remote-sparql")
+    injected = "urn:x> { ?s ?p ?o } } ASK { SERVICE <http://127.0.0.1:9/> { ?a ?b ?c"
+    before = len(listener.hits)
+    with pytest.raises(InputError, match="not an absolute IRI"):
+        remote.get_graph(injected)
+    with pytest.raises(InputError, match="not an absolute IRI"):
+        remote.query("SELECT * WHERE { ?s ?p ?o }", default_graphs=[injected])
+    with pytest.raises(InputError, match="not an absolute IRI"):
+        remote.triple_count(injected)
+    assert listener.hits[before:] == []
+    remote.close()

@@ -22,6 +22,7 @@ from rdflib.term import Identifier, Node
 
 from ecpl import iri
 from ecpl.errors import InputError, NotFound, Unavailable
+from ecpl.sparql import iri as sparql_iri
 from ecpl.store import loader, policy
 from ecpl.store.base import QueryResult, Row
 
@@ -76,6 +77,13 @@ def bind(query: str, bindings: dict[str, Identifier]) -> str:
             value = term.n3()
         lines.append(f"\n  BIND({value} AS ?{name})")
     return query[: match.end()] + "".join(lines) + query[match.end() :]
+
+
+def _graph_name(graph: str) -> str:
+    """``graph`` if it can stand inside ``<…>`` in a query; InputError otherwise (no splicing)."""
+    if not (sparql_iri.is_absolute(graph) and sparql_iri.is_iri_text(graph)):
+        raise InputError(f"graph name {graph!r} is not an absolute IRI")
+    return graph
 
 
 class RemoteStore:
@@ -133,7 +141,7 @@ class RemoteStore:
         return response
 
     def _has_graph(self, graph: str) -> bool:
-        answer = self._select(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        answer = self._select(f"ASK {{ GRAPH <{_graph_name(graph)}> {{ ?s ?p ?o }} }}")
         return bool(answer.boolean)
 
     def _select(self, sparql: str, timeout_s: float | None = None) -> QueryResult:
@@ -246,10 +254,10 @@ class RemoteStore:
             chunk = triples[start : start + _CHUNK]
             body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in chunk)
             # INSERT … WHERE {} rather than INSERT DATA: Virtuoso refuses blank nodes in DATA.
-            self._update(f"INSERT {{ GRAPH <{iri_}> {{\n{body}\n}} }} WHERE {{}}")
+            self._update(f"INSERT {{ GRAPH <{_graph_name(iri_)}> {{\n{body}\n}} }} WHERE {{}}")
 
     def put_graph(self, iri_: str, graph: Graph) -> None:
-        self._update(f"DROP SILENT GRAPH <{iri_}>")
+        self._update(f"DROP SILENT GRAPH <{_graph_name(iri_)}>")
         self._insert(iri_, list(graph))
         self.reinfer()
 
@@ -265,7 +273,7 @@ class RemoteStore:
 
     def triple_count(self, graph: str | None = None) -> int:
         where = (
-            f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+            f"GRAPH <{_graph_name(graph)}> {{ ?s ?p ?o }}"
             if graph
             else f'GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{iri.GRAPH}"))'
         )
