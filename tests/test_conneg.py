@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import contextlib
 import io
 
@@ -140,7 +142,7 @@ def test_ask(media: str) -> None:
 
 def test_truncation_is_said_in_json_and_xml() -> None:
     cut = QueryResult("select", variables=["s"], rows=[{"s": URIRef(EX)}], truncated=True)
-    assert b'"truncated": true' in conneg.serialize_result(cut, conneg.SPARQL_JSON)
+    assert json.loads(conneg.serialize_result(cut, conneg.SPARQL_JSON))["truncated"] is True
     assert b"row limit" in conneg.serialize_result(cut, conneg.SPARQL_XML)
 
 

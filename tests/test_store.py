@@ -184,7 +184,7 @@ def test_timed_queries_see_later_writes(small: OxigraphStore) -> None:
     bindings = {"s": EX.new, "p": RDF.type, "o": EX.C1}
     assert small.query(ask, bindings=bindings, timeout_s=5).boolean is False  # starts the pool
     small.update(
-        "INSERT DATA { GRAPH <http://example.org/g> "
+        f"INSERT DATA {{ GRAPH <{iri.CASE_GRAPH_PREFIX}new> "
         "{ <http://example.org/new> a <http://example.org/C1> } }"
     )
     assert small.query(ask, bindings=bindings, timeout_s=5).boolean is True
