@@ -204,7 +204,12 @@ def prepare_query(
     check_depth(text)
     match = _BASE.search(text)
     base = _urljoin(base_iri or "", match.group(1)) if match else base_iri
-    form = query_form(text)
+    try:
+        form = query_form(text)
+    except InputError:
+        raise InputError(
+            "SPARQL syntax error: no SELECT, ASK, CONSTRUCT or DESCRIBE query form found"
+        ) from None
     if form == "graph":
         bare = re.sub(r"#[^\n]*", " ", _IRI_OR_STRING.sub(" ", text))
         form = "describe" if re.search(r"\bDESCRIBE\b", bare, re.IGNORECASE) else "construct"
