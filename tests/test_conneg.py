@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import contextlib
 import io
+import json
 
 import pytest
 from hypothesis import given, settings

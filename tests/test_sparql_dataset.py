@@ -13,9 +13,9 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from live_server import start_server
 
 from ecpl import iri
+from live_server import start_server
 
 TOKEN = "dataset-secret"
 A = iri.CASE_GRAPH_PREFIX + "ds-a"
