@@ -191,8 +191,11 @@ def main() -> None:
     peers.append(
         Peer(
             "ecpl",
-            [sys.executable, "-m", "ecpl", "serve", "--port", str(port)]
-            + ["--workers", str(args.workers), "--timeout", "60"],
+            [
+                sys.executable,
+                *("-m", "ecpl", "serve", "--port", str(port)),
+                *("--workers", str(args.workers), "--timeout", "60"),
+            ],
             f"http://127.0.0.1:{port}/sparql",
             {**os.environ, "ECPL_ROOT": str(root), "ECPL_ROW_LIMIT": "100000"},
         )
@@ -209,8 +212,11 @@ def main() -> None:
         peers.append(
             Peer(
                 "oxigraph",
-                [str(oxigraph), "serve-read-only", "--location", str(location)]
-                + ["--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                [
+                    str(oxigraph),
+                    *("serve-read-only", "--location", str(location)),
+                    *("--bind", f"127.0.0.1:{port}", "--union-default-graph"),
+                ],
                 f"http://127.0.0.1:{port}/query",
             )
         )
@@ -259,11 +265,11 @@ def main() -> None:
         for other in names:
             if other == "ecpl":
                 continue
-            ratios = [
-                f"{label}: {float(ours[label + ' rate']) / float(table[other][label + ' rate']):.2f}×"
-                for label in labels
-                if label + " rate" in ours and label + " rate" in table[other]
-            ]
+            ratios = []
+            for label in labels:
+                if label + " rate" in ours and label + " rate" in table[other]:
+                    ratio = float(ours[label + " rate"]) / float(table[other][label + " rate"])
+                    ratios.append(f"{label}: {ratio:.2f}×")
             print(f"\necpl / {other}: " + "; ".join(ratios))
     shutil.rmtree(work, ignore_errors=True)
 

@@ -162,7 +162,7 @@ def test_workers_cannot_reach_the_network_even_past_the_policy(store: OxigraphSt
     try:
         query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/> {{ ?s ?p ?o }} }}"
         job = Job(query, media_type=results.SPARQL_JSON)  # handed straight to a worker
-        with pytest.raises((InputError, Unavailable), match="unreachable|refused|network"):
+        with pytest.raises((InputError, Unavailable), match=r"unreachable|refused|network"):
             store._get_pool().run(job, 10)
         assert listener.attempts() == 0
     finally:

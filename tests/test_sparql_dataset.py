@@ -84,7 +84,8 @@ def test_the_default_graph_is_the_merge_of_all_graphs(server: str) -> None:
     merged = _count(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     distinct = _count(
         server,
-        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }",
+        "SELECT (COUNT(*) AS ?n) WHERE { "
+        "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }",
     )
     assert merged == distinct
     assert requests.get(server + "/health", timeout=30).json()["triples"] == distinct

@@ -246,7 +246,7 @@ def prepare_query(
 
 def _get(node: object, key: str) -> object:
     """A CompValue member or None (CompValue.get answers the key itself when it is missing)."""
-    return node[key] if isinstance(node, dict) and key in node else None  # type: ignore[index]
+    return node[key] if isinstance(node, dict) and key in node else None
 
 
 def _written(op: CompValue, base: str | None) -> list[str] | None:
