@@ -15,6 +15,7 @@ terms) and written by :mod:`ecpl.results`.
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import re
@@ -40,7 +41,11 @@ FINGERPRINT_PREDICATE = "http://purl.org/dc/terms/identifier"
 _CHUNK = 20_000  # triples per INSERT DATA (blank nodes must not straddle two requests)
 GRAPH_CACHE_S = 5.0
 MERGE_GRAPH = str(iri.META_GRAPH) + "/merge"  # the default graph: merge of the ecpl graphs
-_PRIVATE = (str(iri.META_GRAPH), MERGE_GRAPH)
+NO_GRAPH = str(iri.META_GRAPH) + "/none"  # never written: names an empty default / named set
+_PRIVATE = (str(iri.META_GRAPH), MERGE_GRAPH, NO_GRAPH)
+_GRAPH_KEYWORD = re.compile(r"\bGRAPH\b", re.IGNORECASE)
+# Virtuoso answers with one Link header per named-graph-uri; http.client stops at 100 headers.
+http.client._MAXHEADERS = max(http.client._MAXHEADERS, 100_000)  # type: ignore[attr-defined]
 
 
 class NotImplementedByStore(EcplError):
@@ -184,6 +189,54 @@ class RemoteStore:
                     return True
         return False
 
+    def _dataset_params(
+        self,
+        prepared: policy.Prepared,
+        sparql: str,
+        default_graphs: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
+    ) -> dict[str, Any]:
+        """Protocol parameters that make Virtuoso answer on the right dataset.
+
+        Measured on Virtuoso 7: with no dataset its default graph is the bag union of every
+        graph; FROM without FROM NAMED leaves GRAPH ranging over every graph; request graphs
+        are added to the text's FROM instead of replacing them. So every side of the dataset
+        is named explicitly, with ``NO_GRAPH`` for an empty side.
+        """
+        protocol = bool(default_graphs or named_graphs)
+        if protocol and prepared.has_dataset:
+            raise NotImplementedByStore(
+                "the query names its dataset (FROM / FROM NAMED) and the request does too "
+                "(default-graph-uri / named-graph-uri); the remote store would add them up "
+                "instead of letting the request's win: give the dataset in one place"
+            )
+        dataset = effective_dataset(prepared, default_graphs, named_graphs)
+        if dataset is None:
+            data: dict[str, Any] = {"default-graph-uri": [MERGE_GRAPH]}
+            if _GRAPH_KEYWORD.search(sparql):
+                data["named-graph-uri"] = self._ecpl_graphs() or [NO_GRAPH]
+            return data
+        default, named = dataset
+        for graph in (*default, *named):
+            if graph in _PRIVATE:
+                raise InputError(f"graph <{graph}> is not in this store")
+        what = ("default-graph-uri", "named-graph-uri") if protocol else ("FROM", "FROM NAMED")
+        policy.check_graphs(default, self._has_graph, what=what[0])
+        policy.check_graphs(named, self._has_graph, what=what[1])
+        if len(default) > 1 and self._shares_triples(default):
+            raise NotImplementedByStore(
+                "these default graphs share triples, and the remote store would count each "
+                "shared triple twice (not an RDF merge); query them one at a time or "
+                "use the embedded store"
+            )
+        data = {}
+        if protocol:
+            data["default-graph-uri"] = list(default) or [NO_GRAPH]
+            data["named-graph-uri"] = list(named) or [NO_GRAPH]
+        elif not named:
+            data["named-graph-uri"] = [NO_GRAPH]
+        return data
+
     def _ask_remote(
         self,
         sparql: str,
@@ -196,28 +249,7 @@ class RemoteStore:
     ) -> tuple[Any, bool]:
         """The remote's answer parsed by pyoxigraph, and whether the remote cut it."""
         self._load_pending()
-        dataset = effective_dataset(prepared, default_graphs, named_graphs)
-        data: dict[str, Any] = {}
-        if dataset is None:
-            data["default-graph-uri"] = [MERGE_GRAPH]
-        else:
-            default, named = dataset
-            for graph in (*default, *named):
-                if graph in _PRIVATE:
-                    raise InputError(f"graph <{graph}> is not in this store")
-            protocol = bool(default_graphs or named_graphs)
-            what = ("default-graph-uri", "named-graph-uri") if protocol else ("FROM", "FROM NAMED")
-            policy.check_graphs(default, self._has_graph, what=what[0])
-            policy.check_graphs(named, self._has_graph, what=what[1])
-            if len(default) > 1 and self._shares_triples(default):
-                raise NotImplementedByStore(
-                    "these default graphs share triples, and the remote store would count each "
-                    "shared triple twice (not an RDF merge); query them one at a time or "
-                    "use the embedded store"
-                )
-            data["default-graph-uri"] = list(default) or [MERGE_GRAPH + "/empty"]
-            if named:
-                data["named-graph-uri"] = list(named)
+        data = self._dataset_params(prepared, sparql, default_graphs, named_graphs)
         text = bind(sparql, dict(bindings)) if bindings else sparql
         if base_iri:
             text = f"BASE <{base_iri}>\n{text}"  # a BASE in the text resolves against it
