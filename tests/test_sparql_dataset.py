@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pyoxigraph as ox
 import pytest
 import requests
 
@@ -222,3 +223,24 @@ def test_updates_may_not_write_source_graphs(server: str, update: str) -> None:
     assert response.status_code == 403, response.text
     assert "case graphs" in response.text
     assert _objects(server, OBJECTS) == ["a", "b", "both"]
+
+
+@pytest.mark.parametrize(
+    ("params", "accept"),
+    [
+        ({"format": "xml"}, "application/rdf+xml"),  # SPARQLWrapper's default for CONSTRUCT
+        ({}, "application/xml"),  # roqet, generic XML clients
+        ({"format": "pdf"}, "application/rdf+xml"),  # a format on no offer falls back to Accept
+    ],
+)
+def test_xml_for_a_graph_is_rdf_xml(server: str, params: dict, accept: str) -> None:
+    response = requests.get(
+        server + "/sparql",
+        params={"query": f"CONSTRUCT WHERE {{ <{S}> <{P}> ?o }}", **params},
+        headers={"Accept": accept},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"].startswith("application/rdf+xml")
+    parsed = list(ox.parse(response.content, format=ox.RdfFormat.RDF_XML))
+    assert sorted(q.object.value for q in parsed) == ["a", "b", "both"]
