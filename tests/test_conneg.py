@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 
 import pytest
 from hypothesis import given, settings
@@ -140,7 +141,7 @@ def test_ask(media: str) -> None:
 
 def test_truncation_is_said_in_json_and_xml() -> None:
     cut = QueryResult("select", variables=["s"], rows=[{"s": URIRef(EX)}], truncated=True)
-    assert b'"truncated": true' in conneg.serialize_result(cut, conneg.SPARQL_JSON)
+    assert json.loads(conneg.serialize_result(cut, conneg.SPARQL_JSON))["truncated"] is True
     assert b"row limit" in conneg.serialize_result(cut, conneg.SPARQL_XML)
 
 

@@ -6,6 +6,7 @@ import shutil
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 
@@ -182,7 +183,7 @@ def test_timed_queries_see_later_writes(small: OxigraphStore) -> None:
     bindings = {"s": EX.new, "p": RDF.type, "o": EX.C1}
     assert small.query(ask, bindings=bindings, timeout_s=5).boolean is False  # starts the pool
     small.update(
-        "INSERT DATA { GRAPH <http://example.org/g> "
+        f"INSERT DATA {{ GRAPH <{iri.CASE_GRAPH_PREFIX}new> "
         "{ <http://example.org/new> a <http://example.org/C1> } }"
     )
     assert small.query(ask, bindings=bindings, timeout_s=5).boolean is True
@@ -373,3 +374,37 @@ def test_incremental_retraction_equals_full_recompute_on_the_ontology() -> None:
         assert _inferred(opened) == after_replace
     finally:
         opened.close()
+
+
+def _default_is_the_merge(store: OxigraphStore) -> None:
+    """SPARQL 1.1 §13: the default graph holds each triple of any named graph, once."""
+    named = {
+        (q.subject, q.predicate, q.object)
+        for q in store.raw.quads_for_pattern(None, None, None, None)
+        if not isinstance(q.graph_name, ox.DefaultGraph)
+    }
+    default = {
+        (q.subject, q.predicate, q.object)
+        for q in store.raw.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    }
+    assert default == named
+    assert store.triple_count() == len(named)
+
+
+def test_every_write_keeps_the_default_graph_the_merge(small: OxigraphStore) -> None:
+    case = iri.CASE_GRAPH_PREFIX + "merge"
+    other = iri.CASE_GRAPH_PREFIX + "merge-other"
+    shared = (EX.y, RDF.type, EX.C1)  # entails C2, C3 in graph/inferred
+    small.put_graph(case, Graph().add(shared).add((EX.y, EX.p, EX.z)))
+    _default_is_the_merge(small)
+    small.add_graph(other, Graph().add(shared))
+    _default_is_the_merge(small)
+    small.delete_graph(case)
+    _default_is_the_merge(small)
+    assert small.query(f"ASK {{ <{EX.y}> a <{EX.C3}> }}", timeout_s=None).boolean is True
+    small.update(f"DELETE DATA {{ GRAPH <{other}> {{ <{EX.y}> a <{EX.C1}> }} }}")
+    _default_is_the_merge(small)
+    assert small.query(f"ASK {{ <{EX.y}> a <{EX.C3}> }}", timeout_s=None).boolean is False
+    small.put_graph(case, Graph().add((EX.w, RDF.type, EX.C2)))
+    small.reinfer()
+    _default_is_the_merge(small)

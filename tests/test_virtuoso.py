@@ -18,7 +18,7 @@ from rdflib import Graph, Literal, URIRef
 
 from ecpl import iri, queries
 from ecpl.config import Settings
-from ecpl.errors import Forbidden, InputError, Unavailable
+from ecpl.errors import EcplError, Forbidden, InputError, Unavailable
 from ecpl.store import cases, open_store
 from ecpl.store.base import Store
 from ecpl.store.remote import RemoteStore
@@ -185,3 +185,50 @@ def test_remote_down_at_start_then_recovers(virtuoso_url: str, tmp_path: Path) -
     assert isinstance(store, RemoteStore)
     store.endpoint = store.update_endpoint = virtuoso_url
     assert store.query(f"ASK {{ <{iri.ECPL.Consumer}> a ?t }}").boolean is True
+
+
+# -- datasets (SPARQL 1.1 §13): the same answers on both backends, or a 501, never wrong -------
+DS_A = iri.CASE_GRAPH_PREFIX + "ds-remote-a"
+DS_B = iri.CASE_GRAPH_PREFIX + "ds-remote-b"
+DS_S, DS_P = URIRef("urn:ex:s"), URIRef("urn:ex:p")
+
+
+@pytest.fixture
+def shared(backend: Store) -> Iterator[Store]:
+    """Case graphs A = {a, both} and B = {b, both} on the backend."""
+    backend.put_graph(
+        DS_A, Graph().add((DS_S, DS_P, Literal("a"))).add((DS_S, DS_P, Literal("both")))
+    )
+    backend.put_graph(
+        DS_B, Graph().add((DS_S, DS_P, Literal("b"))).add((DS_S, DS_P, Literal("both")))
+    )
+    yield backend
+    backend.delete_graph(DS_A)
+    backend.delete_graph(DS_B)
+
+
+def _objects_of(store: Store, query: str, **dataset: list[str]) -> list[str]:
+    return sorted(str(row["o"]) for row in store.query(query, **dataset).rows)  # type: ignore[arg-type]
+
+
+def test_default_graph_is_the_merge_on_both(shared: Store) -> None:
+    query = f"SELECT ?o WHERE {{ <{DS_S}> <{DS_P}> ?o }}"
+    assert _objects_of(shared, query) == ["a", "b", "both"]
+    graphs = shared.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").values("g")
+    assert DS_A in {str(g) for g in graphs}
+    assert not any(str(g).startswith(str(iri.META_GRAPH)) for g in graphs)  # no private graphs
+
+
+def test_datasets_on_both(shared: Store) -> None:
+    one = f"SELECT ?o FROM <{DS_A}> WHERE {{ <{DS_S}> <{DS_P}> ?o }}"
+    assert _objects_of(shared, one) == ["a", "both"]
+    no_named = f"SELECT ?g FROM <{DS_A}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert shared.query(no_named).rows == []
+    named = shared.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=[DS_A])
+    assert [str(g) for g in named.values("g")] == [DS_A]
+    assert shared.query("ASK { ?s ?p ?o }", named_graphs=[DS_A]).boolean is False
+    both = f"SELECT ?o FROM <{DS_A}> FROM <{DS_B}> WHERE {{ <{DS_S}> <{DS_P}> ?o }}"
+    try:
+        assert _objects_of(shared, both) == ["a", "b", "both"]
+    except EcplError as exc:  # the remote cannot merge: it says so
+        assert exc.status == 501, exc

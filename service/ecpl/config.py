@@ -76,6 +76,9 @@ class Settings:
     update_token: str | None = None
     query_timeout_s: int = 30
     row_limit: int = 10_000
+    max_response_bytes: int = 64 * 1024 * 1024  # per query answer; cut at a row, said in a header
+    max_term_bytes: int = 16 * 1024 * 1024  # per term in an answer
+    query_memory_mb: int = 1024  # per query worker, above its size at start (0: no limit)
     max_upload_bytes: int = 5 * 1024 * 1024
     max_query_bytes: int = 256 * 1024
     max_case_triples: int = 5_000  # a case graph is ~40-500 triples; bounds validation time
@@ -94,6 +97,9 @@ class Settings:
             "update_token": os.environ.get("ECPL_UPDATE_TOKEN") or None,
             "query_timeout_s": _env_int("ECPL_QUERY_TIMEOUT", cls.query_timeout_s),
             "row_limit": _env_int("ECPL_ROW_LIMIT", cls.row_limit),
+            "max_response_bytes": _env_int("ECPL_MAX_RESPONSE_BYTES", cls.max_response_bytes),
+            "max_term_bytes": _env_int("ECPL_MAX_TERM_BYTES", cls.max_term_bytes),
+            "query_memory_mb": _env_int("ECPL_QUERY_MEMORY_MB", cls.query_memory_mb),
             "max_upload_bytes": _env_int("ECPL_MAX_UPLOAD_BYTES", cls.max_upload_bytes),
             "max_query_bytes": _env_int("ECPL_MAX_QUERY_BYTES", cls.max_query_bytes),
             "max_case_triples": _env_int("ECPL_MAX_CASE_TRIPLES", cls.max_case_triples),

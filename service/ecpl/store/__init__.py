@@ -13,9 +13,12 @@ from pathlib import Path
 
 from ecpl.config import Settings
 from ecpl.store import loader
-from ecpl.store.base import QueryResult, Store
+from ecpl.store.base import Limits, QueryResult, Store
 
-__all__ = ["QueryResult", "Store", "open_store"]
+__all__ = ["Limits", "QueryResult", "Store", "open_store"]
+
+# Bumped when what a loaded on-disk store holds changes (2: the default graph is the merge).
+LAYOUT = "2"
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +29,11 @@ def open_store(settings: Settings, *, load: bool = True) -> Store:
     if target.startswith(("http://", "https://")):
         from ecpl.store.remote import RemoteStore
 
-        remote = RemoteStore(target, service_allow_list=settings.service_allow_list)
+        remote = RemoteStore(
+            target,
+            service_allow_list=settings.service_allow_list,
+            limits=Limits.from_settings(settings),
+        )
         if load:
             remote.load_when_reachable(loader.source_files(settings.root))
         return remote
@@ -37,10 +44,14 @@ def open_store(settings: Settings, *, load: bool = True) -> Store:
     files = loader.source_files(settings.root)
     if target in ("", "memory", ":memory:"):
         store = OxigraphStore(
-            None, service_allow_list=settings.service_allow_list, workers=settings.workers
+            None,
+            service_allow_list=settings.service_allow_list,
+            workers=settings.workers,
+            limits=Limits.from_settings(settings),
         )
         if load:
             loader.load_sources(store.raw, files)
+            store.rebuild_default()
             store.reinfer()
     else:
         folder = Path(target).expanduser()
@@ -50,16 +61,20 @@ def open_store(settings: Settings, *, load: bool = True) -> Store:
             raise InputError(f"--store {target}: not a folder (expected memory, a folder or a URL)")
         folder.mkdir(parents=True, exist_ok=True)
         store = OxigraphStore(
-            folder, service_allow_list=settings.service_allow_list, workers=settings.workers
+            folder,
+            service_allow_list=settings.service_allow_list,
+            workers=settings.workers,
+            limits=Limits.from_settings(settings),
         )
-        digest = loader.fingerprint(files)
+        digest = f"{loader.fingerprint(files)} layout {LAYOUT}"
         if load and loader.needs_reload(folder, digest):
             loader.load_sources(store.raw, files)
+            store.rebuild_default()
             store.reinfer()
             store.raw.flush()
             loader.mark_loaded(folder, digest)
     log.info(
-        "store %s ready: %d quads in %.2f s",
+        "store %s ready: %d triples in %.2f s",
         target,
         store.triple_count(),
         time.monotonic() - started,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -18,6 +19,14 @@ _FORMATS = ("table", "json", "xml", "csv", "tsv", "turtle", "nt", "jsonld", "rdf
 def _fail(exc: EcplError) -> None:
     click.echo(f"error: {exc}", err=True)
     sys.exit(2 if exc.status < 500 else 1)
+
+
+def _media(fmt: str, kind: str) -> str:
+    """The media type for ``--format`` and an answer's kind (``xml`` is RDF/XML for graphs)."""
+    from ecpl import results
+    from ecpl.web import conneg
+
+    return conneg.negotiate(None, results.offers(kind), fmt)
 
 
 def _table(result: object) -> str:
@@ -80,16 +89,18 @@ def query(
         settings = Settings.from_env(store=store)
         the_store = open_store(settings)
         try:
-            result = the_store.query(text, bindings=bindings, row_limit=None)
+            if fmt == "table":
+                result = the_store.query(text, bindings=bindings, row_limit=None)
+                click.echo(_table(result))
+                return
+            answer = the_store.serialise(
+                text, functools.partial(_media, fmt), bindings=bindings, row_limit=None
+            )
         finally:
             the_store.close()
-        if fmt == "table":
-            click.echo(_table(result))
-            return
-        from ecpl.web import conneg
-
-        media = conneg.FORMAT_NAMES[fmt]
-        sys.stdout.buffer.write(conneg.serialize_result(result, media))
+        sys.stdout.buffer.write(answer.body)
+        if answer.truncated:
+            click.echo(f"({answer.truncated})", err=True)
     except EcplError as exc:
         _fail(exc)
 

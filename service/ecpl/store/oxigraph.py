@@ -1,8 +1,10 @@
 """The embedded store: pyoxigraph in memory (default) or on disk (RocksDB folder).
 
-One named graph per source file and the union of all graphs as the default graph for queries.
-Writes happen in this process under one lock; timed queries run in forked workers
-(:mod:`ecpl.store.pool`) that are refreshed after each write, so every later query sees it.
+One named graph per source file. The default graph a query sees (with no dataset named) is the
+RDF merge of all named graphs, with set semantics: it is materialised in the store's own
+default graph and kept in step with every write (pyoxigraph's union and multi-graph default
+count a triple held by two graphs twice). Writes happen in this process under one lock; queries
+and updates run in fenced, killable workers (:mod:`ecpl.store.pool`) refreshed after each write.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +22,11 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Identifier, Node
 
-from ecpl import iri, queries
-from ecpl.errors import InputError, NotFound, Unavailable
+from ecpl import iri, queries, results
+from ecpl.errors import Forbidden, InputError, NotFound, Unavailable
 from ecpl.store import inference, policy
-from ecpl.store.base import QueryResult, Row
-from ecpl.store.pool import QueryPool
+from ecpl.store.base import DEFAULT, Limits, QueryResult, Row, effective_dataset, update_dataset
+from ecpl.store.pool import Fence, QueryPool
 from ecpl.store.terms import to_ox, to_rdflib
 
 Triple = tuple[Node, Node, Node]
@@ -32,6 +35,7 @@ log = logging.getLogger(__name__)
 
 # Opens of a read-only handle a query worker tries before it answers 503 (see read_folder).
 READ_ATTEMPTS = 5
+DEFAULT_GRAPH = ox.DefaultGraph()
 
 
 def graph_node(graph: str) -> ox.NamedNode:
@@ -42,15 +46,11 @@ def graph_node(graph: str) -> ox.NamedNode:
         raise InputError(f"graph name {graph!r} is not an absolute IRI") from None
 
 
-def _graph_nodes(graphs: Sequence[str] | None) -> list[ox.NamedNode] | None:
-    return None if graphs is None else [graph_node(g) for g in graphs]
-
-
-def _constructor(store: ox.Store, union: bool = False) -> Callable[[str], Iterable[Triple]]:
-    """A CONSTRUCT runner over ``store`` yielding rdflib triples (what the inference rules take)."""
+def _constructor(store: ox.Store) -> Callable[[str], Iterable[Triple]]:
+    """A CONSTRUCT runner over ``store``'s default graph yielding rdflib triples (for the rules)."""
 
     def construct(query: str) -> Iterable[Triple]:
-        answer = store.query(query, use_default_graph_as_union=union)
+        answer = store.query(query)
         assert isinstance(answer, ox.QueryTriples)
         for t in answer:
             yield (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
@@ -58,79 +58,156 @@ def _constructor(store: ox.Store, union: bool = False) -> Callable[[str], Iterab
     return construct
 
 
-def run_query(
-    store: ox.Store,
-    sparql: str,
-    substitutions: Mapping[str, Identifier] | None,
-    default_graphs: Sequence[str] | None,
-    named_graphs: Sequence[str] | None,
-    row_limit: int | None,
-    base_iri: str | None = None,
-) -> QueryResult:
-    """Execute on pyoxigraph and convert to rdflib terms (runs in-process or in a worker)."""
-    options: dict[str, Any] = {"base_iri": base_iri}
-    if default_graphs is not None:
-        options["default_graph"] = _graph_nodes(default_graphs)
-    else:
-        options["use_default_graph_as_union"] = True
-    if named_graphs is not None:
-        options["named_graphs"] = _graph_nodes(named_graphs)
-    if substitutions:
-        options["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in substitutions.items()}
+@dataclass(frozen=True)
+class Job:
+    """One request for a worker (pickled to it): a query to answer or an update to try.
+
+    ``dataset`` is the effective dataset (default graphs, named graphs) or None for the
+    store's own (the merge of all named graphs, and every named graph). ``media_type`` set:
+    answer with serialised bytes; unset: with a :class:`QueryResult` of rdflib terms.
+    """
+
+    text: str
+    base_iri: str | None = None
+    dataset: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+    substitutions: Mapping[str, Identifier] = field(default_factory=dict)
+    media_type: str | None = None
+    caps: results.Caps = field(default_factory=results.Caps)
+    update: bool = False
+    written: tuple[str, ...] = ()
+
+
+def _merged(store: ox.Store, default: Sequence[str], named: Sequence[str]) -> ox.Store:
+    """A scratch store whose default graph is the RDF merge of ``default`` (set semantics)."""
+    scratch = ox.Store()
+    for graph in default:
+        scratch.extend(
+            ox.Quad(q.subject, q.predicate, q.object, DEFAULT_GRAPH)
+            for q in store.quads_for_pattern(None, None, None, graph_node(graph))
+        )
+    for graph in named:
+        name = graph_node(graph)
+        scratch.add_graph(name)
+        scratch.extend(store.quads_for_pattern(None, None, None, name))
+    return scratch
+
+
+def _evaluate(store: ox.Store, job: Job) -> Any:
+    """Run ``job``'s query on pyoxigraph with the effective dataset; translate its errors."""
+    options: dict[str, Any] = {"base_iri": job.base_iri}
+    target = store
+    if job.dataset is not None:
+        default, named = job.dataset
+        if len(default) > 1:  # pyoxigraph would count a triple held by two of them twice
+            target = _merged(store, default, named)
+            options["default_graph"] = [DEFAULT_GRAPH]
+        else:
+            options["default_graph"] = [graph_node(g) for g in default]
+        options["named_graphs"] = [graph_node(g) for g in named]
+    if job.substitutions:
+        options["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in job.substitutions.items()}
     try:
-        answer = store.query(sparql, **options)
+        return target.query(job.text, **options)
     except SyntaxError as exc:
         raise InputError(f"SPARQL syntax error: {exc}") from None
     except OSError as exc:
         raise Unavailable(f"the store could not be read: {exc}") from None
     except RuntimeError as exc:
-        if not substitutions or "projection" not in str(exc):
+        if not job.substitutions or "projection" not in str(exc):
             raise InputError(f"SPARQL query error: {exc}") from None
-        # pyoxigraph substitutes only projected variables (SEP-0007); bind the others with a
-        # VALUES block built from serialised terms, as for remote stores.
-        del options["substitutions"]
-        try:
-            rewritten = queries.with_values(sparql, dict(substitutions))
-        except ValueError as err:
-            raise InputError(str(err)) from None
-        answer = store.query(rewritten, **options)
+    # pyoxigraph substitutes only projected variables (SEP-0007); bind the others with a
+    # VALUES block built from serialised terms, as for remote stores.
+    del options["substitutions"]
     try:
-        if isinstance(answer, ox.QueryBoolean):
-            return QueryResult("ask", boolean=bool(answer))
-        if isinstance(answer, ox.QuerySolutions):
-            names = [v.value for v in answer.variables]
-            rows: list[Row] = []
-            truncated = False
-            for solution in answer:
-                if row_limit is not None and len(rows) >= row_limit:
-                    truncated = True
-                    break
-                row: Row = {}
-                for name in names:
-                    value = solution[name]
-                    if value is not None:
-                        row[name] = to_rdflib(value)
-                rows.append(row)
-            return QueryResult("select", variables=names, rows=rows, truncated=truncated)
-        triples: list[Triple] = []
+        rewritten = queries.with_values(job.text, dict(job.substitutions))
+    except ValueError as err:
+        raise InputError(str(err)) from None
+    try:
+        return target.query(rewritten, **options)
+    except (SyntaxError, RuntimeError) as exc:
+        raise InputError(f"SPARQL query error: {exc}") from None
+
+
+def to_result(answer: Any, row_limit: int | None) -> QueryResult:
+    """A pyoxigraph answer as rdflib terms (exact lexical forms) for in-process callers."""
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(answer))
+    if isinstance(answer, ox.QuerySolutions):
+        names = [v.value for v in answer.variables]
+        rows: list[Row] = []
         truncated = False
-        for t in answer:
-            if row_limit is not None and len(triples) >= row_limit:
+        for solution in answer:
+            if row_limit is not None and len(rows) >= row_limit:
                 truncated = True
                 break
-            triples.append((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-        return QueryResult("graph", triples=triples, truncated=truncated)
+            row: Row = {}
+            for index, name in enumerate(names):
+                value = solution[index]
+                if value is not None:
+                    row[name] = to_rdflib(value)
+            rows.append(row)
+        return QueryResult("select", variables=names, rows=rows, truncated=truncated)
+    triples: list[Triple] = []
+    truncated = False
+    for t in answer:
+        if row_limit is not None and len(triples) >= row_limit:
+            truncated = True
+            break
+        triples.append((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    return QueryResult("graph", triples=triples, truncated=truncated)
+
+
+def execute(store: ox.Store, job: Job) -> Any:
+    """A worker's (or in-process) answer to ``job``: bytes, a QueryResult or an update's effect."""
+    if job.update:
+        return _try_update(store, job)
+    answer = _evaluate(store, job)
+    try:
+        if job.media_type is not None:
+            return results.write(answer, job.media_type, job.caps)
+        return to_result(answer, job.caps.rows)
     except OSError as exc:  # the store failed while results were read
         raise Unavailable(f"the store could not be read: {exc}") from None
     except (RuntimeError, ValueError) as exc:  # evaluation errors surface while iterating
         raise InputError(f"SPARQL evaluation error: {exc}") from None
 
 
+def _try_update(store: ox.Store, job: Job) -> dict[str, bytes | None]:
+    """Run an update on this worker's copy; the new content of each graph it may write.
+
+    The copy is thrown away; the parent applies the returned graphs. With a protocol dataset
+    (``using-graph-uri`` / ``using-named-graph-uri``) the update runs on a scratch store holding
+    that dataset and the graphs it writes.
+    """
+    target = store
+    if job.dataset is not None:
+        default, named = job.dataset
+        target = _merged(store, default, tuple(dict.fromkeys((*named, *job.written))))
+    try:
+        target.update(job.text, base_iri=job.base_iri)
+    except SyntaxError as exc:
+        raise InputError(f"SPARQL update syntax error: {exc}") from None
+    except (OSError, RuntimeError) as exc:
+        raise InputError(f"SPARQL update failed: {exc}") from None
+    out: dict[str, bytes | None] = {}
+    for graph in job.written:
+        name = graph_node(graph)
+        if not target.contains_named_graph(name):
+            out[graph] = None
+            continue
+        triples = [
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in target.quads_for_pattern(None, None, None, name)
+        ]
+        out[graph] = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    return out
+
+
 _read_only: dict[str, ox.Store] = {}  # a query worker's handle on the folder, by path
 
 
-def read_folder(path: str, *args: Any) -> QueryResult:
-    """Run a query in a worker on its own read-only handle of an on-disk store.
+def read_folder(path: str, job: Job) -> Any:
+    """Run a job in a worker on its own read-only handle of an on-disk store.
 
     Workers start from a clean fork server (never forked from the process that holds the
     store, whose RocksDB threads and locks do not survive a fork) and after every write, so
@@ -149,7 +226,7 @@ def read_folder(path: str, *args: Any) -> QueryResult:
                     _read_only[path] = ox.Store.read_only(path)
                 except (OSError, RuntimeError) as exc:  # RuntimeError: "Corruption: …"
                     raise Unavailable(f"the store could not be opened: {exc}") from None
-            return run_query(_read_only[path], *args)
+            return execute(_read_only[path], job)
         except Unavailable as exc:
             _read_only.pop(path, None)
             failure = exc
@@ -167,10 +244,12 @@ class OxigraphStore:
         *,
         service_allow_list: Sequence[str] = (),
         workers: int = 2,
+        limits: Limits | None = None,
     ) -> None:
         self.path = path
         self.service_allow_list = tuple(service_allow_list)
         self.workers = workers
+        self.limits = limits or Limits()
         try:
             self.raw = ox.Store(str(path)) if path is not None else ox.Store()
         except OSError as exc:
@@ -180,10 +259,49 @@ class OxigraphStore:
         self._lock = threading.RLock()
         self._pool: QueryPool | None = None
         self._pool_lock = threading.Lock()
+        self._count: int | None = None  # distinct triples, cached between writes
 
     # -- queries ---------------------------------------------------------------------------
     def _has_graph(self, graph: str) -> bool:
         return self.raw.contains_named_graph(graph_node(graph))
+
+    def prepare(self, sparql: str, *, base_iri: str | None = None) -> policy.Prepared:
+        """The policy's reading of a query (form, dataset); Forbidden / InputError."""
+        return policy.prepare_query(
+            sparql, base_iri=base_iri, service_allow_list=self.service_allow_list
+        )
+
+    def _job(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Identifier] | None,
+        default_graphs: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
+        base_iri: str | None,
+        prepared: policy.Prepared | None,
+        media_type: str | None,
+        caps: results.Caps,
+    ) -> Job:
+        prepared = prepared or self.prepare(sparql, base_iri=base_iri)
+        dataset = effective_dataset(prepared, default_graphs, named_graphs)
+        if dataset is not None:
+            protocol = bool(default_graphs or named_graphs)
+            what = ("default-graph-uri", "named-graph-uri") if protocol else ("FROM", "FROM NAMED")
+            policy.check_graphs(dataset[0], self._has_graph, what=what[0])
+            policy.check_graphs(dataset[1], self._has_graph, what=what[1])
+        return Job(
+            prepared.text,
+            base_iri,
+            dataset,
+            dict(bindings or {}),
+            media_type,
+            caps,
+        )
+
+    def _run(self, job: Job, timeout_s: float | None) -> Any:
+        if timeout_s is None:
+            return execute(self.raw, job)
+        return self._get_pool().run(job, timeout_s)
 
     def query(
         self,
@@ -192,54 +310,145 @@ class OxigraphStore:
         bindings: Mapping[str, Identifier] | None = None,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
-        timeout_s: float | None = None,
-        row_limit: int | None = None,
+        base_iri: str | None = None,
+        timeout_s: float | object | None = DEFAULT,
+        row_limit: int | object | None = DEFAULT,
     ) -> QueryResult:
-        prepared = policy.prepare_query(sparql, service_allow_list=self.service_allow_list)
-        policy.check_graphs(prepared.default_graphs, self._has_graph, what="FROM")
-        policy.check_graphs(prepared.named_graphs, self._has_graph, what="FROM NAMED")
-        policy.check_graphs(default_graphs or (), self._has_graph, what="default-graph-uri")
-        policy.check_graphs(named_graphs or (), self._has_graph, what="named-graph-uri")
-        args = (
-            prepared.text,
-            dict(bindings or {}),
-            default_graphs,
-            named_graphs,
-            row_limit,
-            prepared.base_iri,
+        caps = self.limits.caps(row_limit)
+        job = self._job(sparql, bindings, default_graphs, named_graphs, base_iri, None, None, caps)
+        result: QueryResult = self._run(job, self.limits.timeout(timeout_s))
+        return result
+
+    def serialise(
+        self,
+        sparql: str,
+        choose: Callable[[str], str],
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
+        prepared: policy.Prepared | None = None,
+        timeout_s: float | object | None = DEFAULT,
+        row_limit: int | object | None = DEFAULT,
+    ) -> results.Serialised:
+        """Run a query and write its answer in ``choose(kind)`` (kind: select/ask/graph)."""
+        prepared = prepared or self.prepare(sparql, base_iri=base_iri)
+        media_type = choose(results.kind_of(prepared.form))
+        caps = self.limits.caps(row_limit)
+        job = self._job(
+            sparql, bindings, default_graphs, named_graphs, base_iri, prepared, media_type, caps
         )
-        if timeout_s is None:
-            return run_query(self.raw, *args)
-        return self._get_pool().run(args, timeout_s)
+        answer: results.Serialised = self._run(job, self.limits.timeout(timeout_s))
+        return answer
 
     def _get_pool(self) -> QueryPool:
         with self._pool_lock:
             if self._pool is None:
+                fence = Fence(self.limits.memory_mb, network=bool(self.service_allow_list))
                 if self.path is None:
                     store = self.raw  # inherited copy-on-write by the forked workers
-                    task: Any = functools.partial(run_query, store)
-                    self._pool = QueryPool(task, self.workers, self._lock)
+                    task: Any = functools.partial(execute, store)
+                    self._pool = QueryPool(task, self.workers, self._lock, fence=fence)
                 else:
                     task = functools.partial(read_folder, str(self.path))
-                    self._pool = QueryPool(task, self.workers, self._lock, "forkserver")
+                    self._pool = QueryPool(
+                        task, self.workers, self._lock, "forkserver", fence=fence
+                    )
             return self._pool
+
+    def network_isolation(self) -> str:
+        """Whether query workers are cut off from the network (reported by /health)."""
+        return self._get_pool().network
+
+    # -- the default graph: the merge of all named graphs ----------------------------------
+    def _add_triples(self, name: ox.NamedNode, triples: Iterable[tuple[Any, Any, Any]]) -> None:
+        kept = list(triples)
+        self.raw.add_graph(name)
+        self.raw.extend(ox.Quad(s, p, o, name) for s, p, o in kept)
+        self.raw.extend(ox.Quad(s, p, o, DEFAULT_GRAPH) for s, p, o in kept)
+        self._count = None
+
+    def _remove_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Remove quads; their triple leaves the default graph unless another graph holds it."""
+        for quad in list(quads):
+            self.raw.remove(quad)
+            held = any(
+                q.graph_name != DEFAULT_GRAPH
+                for q in self.raw.quads_for_pattern(quad.subject, quad.predicate, quad.object)
+            )
+            if not held:
+                self.raw.remove(ox.Quad(quad.subject, quad.predicate, quad.object, DEFAULT_GRAPH))
+        self._count = None
+
+    def _drop(self, name: ox.NamedNode) -> None:
+        """Remove a named graph and the default-graph triples that only it held."""
+        self.raw.update(
+            f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{name.value}> {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != <{name.value}>) }} }}"
+        )
+        self.raw.remove_graph(name)
+        self._count = None
+
+    def rebuild_default(self) -> None:
+        """Make the default graph the merge of all named graphs (after a bulk load)."""
+        with self._lock:
+            self.raw.update("CLEAR DEFAULT")
+            self.raw.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            self._count = None
 
     # -- writes ----------------------------------------------------------------------------
     def _written(self) -> None:
         if self._pool is not None:
             self._pool.refresh()
 
-    def update(self, sparql: str) -> None:
-        prepared = policy.prepare_update(sparql, service_allow_list=self.service_allow_list)
+    def prepare_update(self, sparql: str, *, base_iri: str | None = None) -> policy.Prepared:
+        """The policy's reading of an update; Forbidden unless it writes only case graphs."""
+        prepared = policy.prepare_update(
+            sparql, base_iri=base_iri, service_allow_list=self.service_allow_list
+        )
+        check_update_targets(prepared)
+        return prepared
+
+    def update(
+        self,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        using_graphs: Sequence[str] | None = None,
+        using_named_graphs: Sequence[str] | None = None,
+        timeout_s: float | object | None = DEFAULT,
+    ) -> None:
+        """Run an update that writes only case graphs; it runs in a worker under the limits."""
+        prepared = self.prepare_update(sparql, base_iri=base_iri)
+        dataset = update_dataset(prepared, using_graphs, using_named_graphs)
+        written = prepared.written_graphs or ()
+        job = Job(prepared.text, base_iri, dataset, update=True, written=tuple(written))
+        timeout = self.limits.timeout(timeout_s)
         with self._lock:
-            try:
-                self.raw.update(prepared.text, base_iri=prepared.base_iri)
-            except SyntaxError as exc:
-                raise InputError(f"SPARQL update syntax error: {exc}") from None
-            except OSError as exc:
-                raise InputError(f"SPARQL update failed: {exc}") from None
-            self.reinfer()
+            if self.path is None and timeout is not None:
+                effect = self._get_pool().run(job, timeout)
+            else:  # an on-disk store's workers hold read-only handles: run it here
+                effect = self._update_here(job)
+            for graph, data in effect.items():
+                name = graph_node(graph)
+                if self._has_graph(graph):
+                    self._drop(name)
+                if data is not None:
+                    triples = [
+                        (t.subject, t.predicate, t.object)
+                        for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+                    ]
+                    self._add_triples(name, triples)
+            if effect:
+                self.reinfer()
             self._written()
+
+    def _update_here(self, job: Job) -> dict[str, bytes | None]:
+        """An update on an in-memory copy (on-disk store: no killable worker can write it)."""
+        scratch = ox.Store()
+        scratch.extend(self.raw.quads_for_pattern(None, None, None, None))
+        return _try_update(scratch, job)
 
     def put_graph(self, iri_: str, graph: Graph) -> None:
         with self._lock:
@@ -285,8 +494,7 @@ class OxigraphStore:
             def add(triples: set[Triple]) -> None:
                 quads = [(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples]
                 scratch.extend(ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in quads)  # type: ignore[arg-type]
-                self.raw.add_graph(target)
-                self.raw.extend(ox.Quad(s, p, o, target) for s, p, o in quads)  # type: ignore[arg-type]
+                self._add_triples(target, quads)
 
             return inference.materialise(construct, contains, add)
 
@@ -306,8 +514,7 @@ class OxigraphStore:
             inference.PREFIXES
             + """SELECT DISTINCT ?p WHERE {
                 { ?q owl:inverseOf ?r } UNION { ?r owl:inverseOf ?q }
-                ?p rdfs:subPropertyOf* ?q FILTER(isIRI(?p)) }""",
-            use_default_graph_as_union=True,
+                ?p rdfs:subPropertyOf* ?q FILTER(isIRI(?p)) }"""
         )
         assert isinstance(answer, ox.QuerySolutions)
         return {row["p"].value for row in answer if row["p"] is not None}
@@ -326,7 +533,7 @@ class OxigraphStore:
             name = graph_node(iri_)
             quads = list(self.raw.quads_for_pattern(None, None, None, name))
             if any(q.predicate.value in inference.SCHEMA_PREDICATES for q in quads):
-                self.raw.remove_graph(name)
+                self._drop(name)
                 self.reinfer()
                 return
             inverse = self._inverse_properties()
@@ -336,23 +543,22 @@ class OxigraphStore:
                 if q.predicate.value in inverse
                 and isinstance(q.object, ox.NamedNode | ox.BlankNode)
             }
-            self.raw.remove_graph(name)
+            self._drop(name)
             target = ox.NamedNode(str(iri.INFERRED_GRAPH))
             for node in nodes:
-                for quad in list(self.raw.quads_for_pattern(node, None, None, target)):
-                    self.raw.remove(quad)
+                self._remove_quads(self.raw.quads_for_pattern(node, None, None, target))
             scratch = self._schema_scratch()
             for node in nodes:
                 scratch.extend(
                     ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
                     for q in self.raw.quads_for_pattern(node, None, None, None)
-                    if q.graph_name != target
+                    if q.graph_name not in (target, DEFAULT_GRAPH)
                 )
                 for predicate in inverse:
                     scratch.extend(
                         ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
                         for q in self.raw.quads_for_pattern(None, ox.NamedNode(predicate), node)
-                        if q.graph_name != target
+                        if q.graph_name not in (target, DEFAULT_GRAPH)
                     )
             derived: set[Triple] = set()
 
@@ -377,17 +583,11 @@ class OxigraphStore:
                     continue
                 pattern = self.raw.quads_for_pattern(subject, prop, obj, None)  # type: ignore[arg-type]
                 if not any(True for _ in pattern):  # asserted in another graph: not an inference
-                    restored.append(ox.Quad(subject, prop, obj, target))  # type: ignore[arg-type]
-            self.raw.add_graph(target)
-            self.raw.extend(restored)
+                    restored.append((subject, prop, obj))
+            self._add_triples(target, restored)
 
     def _add(self, iri_: str, graph: Graph) -> None:
-        name = graph_node(iri_)
-        self.raw.add_graph(name)
-        self.raw.extend(
-            ox.Quad(to_ox(s), to_ox(p), to_ox(o), name)  # type: ignore[arg-type]
-            for s, p, o in graph
-        )
+        self._add_triples(graph_node(iri_), ((to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph))
 
     def delete_graph(self, iri_: str) -> None:
         with self._lock:
@@ -401,21 +601,17 @@ class OxigraphStore:
         with self._lock:
             target = ox.NamedNode(str(iri.INFERRED_GRAPH))
             if self.raw.contains_named_graph(target):
-                self.raw.remove_graph(target)
+                self._drop(target)
             self.raw.add_graph(target)  # present even when nothing is entailed
 
-            construct = _constructor(self.raw, union=True)
+            construct = _constructor(self.raw)  # the default graph: the merge of all graphs
 
             def contains(triple: Triple) -> bool:
                 s, p, o = (to_ox(term) for term in triple)
                 return any(True for _ in self.raw.quads_for_pattern(s, p, o, None))  # type: ignore[arg-type]
 
             def add(triples: set[Triple]) -> None:
-                self.raw.add_graph(target)
-                self.raw.extend(
-                    ox.Quad(to_ox(s), to_ox(p), to_ox(o), target)  # type: ignore[arg-type]
-                    for s, p, o in triples
-                )
+                self._add_triples(target, ((to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples))
 
             return inference.materialise(construct, contains, add)
 
@@ -432,9 +628,16 @@ class OxigraphStore:
         return graph
 
     def triple_count(self, graph: str | None = None) -> int:
+        """Distinct triples in the default graph (the merge), or triples in one named graph."""
+        name = DEFAULT_GRAPH if graph is None else graph_node(graph)
+        if graph is None and self._count is not None:
+            return self._count
+        answer = self.raw.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=[name])
+        assert isinstance(answer, ox.QuerySolutions)
+        count = int(next(iter(answer))[0].value)
         if graph is None:
-            return len(self.raw)
-        return sum(1 for _ in self.raw.quads_for_pattern(None, None, None, graph_node(graph)))
+            self._count = count
+        return count
 
     def close(self) -> None:
         if self._pool is not None:
@@ -443,3 +646,24 @@ class OxigraphStore:
         if self.path is not None:
             self.raw.flush()
             self.raw = ox.Store()  # drop the RocksDB handle (and its lock) now, not at GC
+
+
+def writable(graph: str) -> bool:
+    """Updates write stored case graphs only (never sources, shapes, inferences or findings)."""
+    return graph.startswith(iri.CASE_GRAPH_PREFIX) and not graph.endswith("/findings")
+
+
+def check_update_targets(prepared: policy.Prepared) -> None:
+    """Forbidden unless the update can be shown to write nothing but case graphs."""
+    if prepared.writes_all or prepared.written_graphs is None:
+        raise Forbidden(
+            "this update may write the default graph or every graph (DROP ALL, CLEAR DEFAULT, "
+            "a variable graph …); updates may write stored case graphs only "
+            f"({iri.CASE_GRAPH_PREFIX}{{slug}}), named explicitly"
+        )
+    for graph in prepared.written_graphs:
+        if not writable(graph):
+            raise Forbidden(
+                f"an update may not write <{graph}>; updates may write stored case graphs only "
+                f"({iri.CASE_GRAPH_PREFIX}{{slug}})"
+            )

@@ -1,24 +1,37 @@
-"""Killable query workers: the only way to really stop a runaway query.
+"""Killable, fenced query workers: the only way to really stop a runaway query.
 
 Neither pyoxigraph nor rdflib can cancel a running query, and Python threads cannot be killed,
-so timed queries run in worker processes forked from the process that holds the store. A worker
-past its deadline is killed and replaced; the caller gets ``Unavailable`` (503). Forked workers
-share the parent's in-memory store copy-on-write; after a write the parent calls
+so queries run in worker processes forked from the process that holds the store (sharing its
+in-memory store copy-on-write). Each worker is fenced as it starts:
+
+- a memory limit (``RLIMIT_AS``: its size at start plus ``memory_mb``); a query that crosses it
+  fails or the worker dies, the caller gets 503 naming the limit and the worker is replaced;
+- no network (a new, empty network namespace) unless SERVICE is allow-listed: the second wall
+  behind the policy against server-side requests;
+- a wall-clock limit: a worker past its deadline is killed and replaced (503).
+
+A request waits at most ``acquire_s`` for a free worker, then gets 503 with Retry-After, and
+at most ``size - 1`` queries may run past ``long_after_s`` at once, so one worker always
+stays free for cheap requests while runaway queries run. After a write the parent calls
 :meth:`QueryPool.refresh` so later queries are answered by workers forked after the write.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
 import queue
+import resource
 import signal
 import threading
 import time
+import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from ecpl.errors import EcplError, Unavailable
 
@@ -27,12 +40,60 @@ log = logging.getLogger(__name__)
 Task = Callable[..., Any]
 StartMethod = Literal["fork", "forkserver"]
 
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+MB = 1024 * 1024
 
-def _serve(conn: Connection, task: Task) -> None:
-    """Worker loop: run requests until the parent (the server, or the fork server) goes away."""
+
+class Busy(Unavailable):
+    """Every worker is taken: try again shortly (503 with Retry-After)."""
+
+    headers: ClassVar[dict[str, str]] = {"Retry-After": "2"}
+
+
+class WorkerFault(EcplError):
+    """A bug of ours inside a worker (500; the traceback is in the log, not in the answer)."""
+
+    status = 500
+
+
+@dataclass(frozen=True)
+class Fence:
+    """What every worker gets as it starts."""
+
+    memory_mb: int | None = 1024
+    network: bool = False  # True only when SERVICE calls are allow-listed
+
+
+def _isolate_network() -> str:
+    """Move this process into a new, empty network namespace; 'isolated' or why not."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.unshare(CLONE_NEWNET) == 0:
+            return "isolated"
+        if libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0:
+            return "isolated"
+        return f"not isolated: unshare failed ({os.strerror(ctypes.get_errno())})"
+    except (OSError, AttributeError) as exc:
+        return f"not isolated: {exc}"
+
+
+def _limit_memory(memory_mb: int) -> None:
+    with open("/proc/self/statm") as statm:
+        size = int(statm.read().split()[0]) * resource.getpagesize()
+    limit = size + memory_mb * MB
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _serve(conn: Connection, task: Task, fence: Fence) -> None:
+    """Worker loop: fence, report, then run requests until the parent goes away."""
     parent = os.getppid()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1):
         signal.signal(sig, signal.SIG_DFL)
+    network = "allowed (SERVICE allow-list)" if fence.network else _isolate_network()
+    if fence.memory_mb:
+        _limit_memory(fence.memory_mb)
+    conn.send(("ready", network))
     while True:
         if os.getppid() != parent:
             os._exit(0)
@@ -43,25 +104,37 @@ def _serve(conn: Connection, task: Task) -> None:
         except (EOFError, OSError):
             os._exit(0)
         try:
-            reply: tuple[str, Any] = ("ok", task(*args))
+            reply: tuple[str, Any] = ("ok", task(args))
         except EcplError as exc:
             reply = ("error", exc)
-        except Exception as exc:
-            reply = ("error", Unavailable(f"query failed in the worker: {exc}"))
+        except MemoryError:
+            reply = ("memory", None)
+        except Exception:
+            reply = ("bug", traceback.format_exc())
         try:
             conn.send(reply)
-        except Exception as exc:  # an unpicklable result must not kill the loop silently
-            conn.send(("error", Unavailable(f"could not return the result: {exc}")))
+        except Exception:  # an unpicklable result must not kill the loop silently
+            conn.send(("bug", traceback.format_exc()))
+        if reply[0] == "memory":
+            os._exit(0)  # a heap that hit the limit is not reused
 
 
 class _Worker:
-    def __init__(self, task: Task, generation: int, start_method: StartMethod) -> None:
+    def __init__(
+        self, task: Task, generation: int, start_method: StartMethod, fence: Fence
+    ) -> None:
         ctx: Any = multiprocessing.get_context(start_method)  # typeshed: BaseContext lacks Process
         self.conn, child = ctx.Pipe()
         self.generation = generation
-        self.process = ctx.Process(target=_serve, args=(child, task), daemon=True)
+        self.process = ctx.Process(target=_serve, args=(child, task, fence), daemon=True)
         self.process.start()
         child.close()
+        self.network = "unknown"
+        if self.conn.poll(30):
+            try:
+                _, self.network = self.conn.recv()
+            except (EOFError, OSError):
+                self.network = "worker failed to start"
 
     def kill(self) -> None:
         self.process.kill()
@@ -70,7 +143,7 @@ class _Worker:
 
 
 class QueryPool:
-    """A fixed number of worker processes running ``task(*args)`` with a wall-clock limit.
+    """A fixed number of fenced worker processes running ``task(args)`` under limits.
 
     ``start_method`` "fork" shares the parent's memory (the in-memory store); "forkserver"
     starts workers from a clean process, for tasks that must not inherit the parent's
@@ -84,6 +157,10 @@ class QueryPool:
         size: int,
         fork_lock: threading.RLock,
         start_method: StartMethod = "fork",
+        *,
+        fence: Fence = Fence(),
+        acquire_s: float = 1.0,
+        long_after_s: float = 1.0,
     ) -> None:
         self._task = task
         self._start_method: StartMethod = start_method
@@ -92,43 +169,94 @@ class QueryPool:
             if module:
                 multiprocessing.get_context("forkserver").set_forkserver_preload([module])
         self._size = max(1, size)
+        self.fence = fence
+        self.acquire_s = acquire_s
+        self.long_after_s = long_after_s
+        self._long = threading.BoundedSemaphore(max(1, self._size - 1))
         self._fork_lock = fork_lock  # held by the store's writers: never fork mid-write
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._generation = 0
         self._closed = False
+        self.network = "unknown"
         for _ in range(self._size):
             self._idle.put(self._spawn())
 
     def _spawn(self) -> _Worker:
         with self._fork_lock:
-            return _Worker(self._task, self._generation, self._start_method)
+            worker = _Worker(self._task, self._generation, self._start_method, self.fence)
+        if worker.network != self.network:
+            if not worker.network.startswith(("isolated", "allowed")):
+                log.warning("query workers: network %s", worker.network)
+            self.network = worker.network
+        return worker
 
     def refresh(self) -> None:
         """Workers forked before now are stale (they hold the old data); replace them on use."""
         self._generation += 1
 
-    def run(self, args: tuple[Any, ...], timeout_s: float) -> Any:
+    def _died(self, worker: _Worker) -> Unavailable:
+        worker.process.join(1)
+        code = worker.process.exitcode
+        if self.fence.memory_mb and code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV):
+            return Unavailable(
+                f"query stopped: it crossed the memory limit of {self.fence.memory_mb} MB per "
+                "query (ECPL_QUERY_MEMORY_MB); narrow it (LIMIT, more specific patterns)"
+            )
+        return Unavailable(f"the query worker stopped (exit code {code}); try again")
+
+    def run(self, args: Any, timeout_s: float) -> Any:
+        """``task(args)`` in a worker within ``timeout_s``: Busy, Unavailable or its error."""
         try:
-            worker = self._idle.get(timeout=timeout_s)
+            worker = self._idle.get(timeout=self.acquire_s)
         except queue.Empty:
-            raise Unavailable(
-                f"the service is busy; no query worker free within {timeout_s:g} s"
+            raise Busy(
+                "the service is busy: every query worker is taken; try again in a moment"
             ) from None
-        if worker.generation != self._generation or not worker.process.is_alive():
-            worker.kill()
-            worker = self._spawn()
+        try:
+            if worker.generation != self._generation or not worker.process.is_alive():
+                worker.kill()
+                worker = self._spawn()
+        except BaseException:
+            self._idle.put(self._spawn())
+            raise
         started = time.monotonic()
+        status = "timeout"
+        value: Any = None
+        long_slot = False
         try:
             worker.conn.send(args)
-            ready = worker.conn.poll(timeout_s)
-            status, value = worker.conn.recv() if ready else ("timeout", None)
+            first = min(self.long_after_s, timeout_s)
+            ready = worker.conn.poll(first)
+            if not ready and timeout_s > first:
+                long_slot = self._long.acquire(blocking=False)
+                if long_slot:
+                    ready = worker.conn.poll(timeout_s - first)
+                else:
+                    status = "busy"
+            if ready:
+                status, value = worker.conn.recv()
         except (EOFError, OSError) as exc:
             status, value = "died", exc
-        if status in ("timeout", "died"):
+        finally:
+            if long_slot:
+                self._long.release()
+        if status in ("timeout", "died", "busy", "memory"):
+            failure = self._died(worker) if status == "died" else None
             worker.kill()
             self._idle.put(self._spawn())
-            if status == "died":
-                raise Unavailable(f"the query worker died ({value}); try again")
+            if failure is not None:
+                raise failure
+            if status == "memory":
+                raise Unavailable(
+                    f"query stopped: it crossed the memory limit of {self.fence.memory_mb} MB "
+                    "per query (ECPL_QUERY_MEMORY_MB); narrow it (LIMIT, more specific patterns)"
+                )
+            if status == "busy":
+                raise Busy(
+                    "query stopped after "
+                    f"{self.long_after_s:g} s: the service is already running as many long "
+                    "queries as it allows; try again in a moment or narrow the query"
+                )
             log.warning(
                 "query stopped after %.1f s (limit %g s)", time.monotonic() - started, timeout_s
             )
@@ -140,6 +268,11 @@ class QueryPool:
         if status == "error":
             assert isinstance(value, BaseException)
             raise value
+        if status == "bug":
+            log.error("error inside a query worker:\n%s", value)
+            raise WorkerFault(
+                "an unexpected error occurred in the query worker; it has been logged"
+            )
         return value
 
     def close(self) -> None:

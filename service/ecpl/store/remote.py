@@ -4,10 +4,18 @@ Several ``ecpl serve`` instances can share one remote store (the scale-out path)
 failures become ``Unavailable`` (503) after a short connect timeout, and each request tries
 again, so the service recovers by itself when the store comes back. Virtuoso quirks handled:
 ``typed-literal`` in JSON results, and its row cap (detected as ``truncated``).
+
+Dataset semantics as on the embedded store: the default graph is the RDF merge of the ecpl
+graphs, kept in the bookkeeping graph ``MERGE_GRAPH`` (recomputed after every write) and
+named as the default graph of every query that names no dataset (the remote's own default
+counts a triple held by two graphs twice). A dataset of several default graphs that share
+triples cannot be answered right by the remote: 501. Answers are parsed by pyoxigraph (exact
+terms) and written by :mod:`ecpl.results`.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import re
@@ -16,15 +24,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import requests
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier, Node
 
-from ecpl import iri
-from ecpl.errors import InputError, NotFound, Unavailable
+from ecpl import iri, results
+from ecpl.errors import EcplError, InputError, NotFound, Unavailable
 from ecpl.sparql import iri as sparql_iri
 from ecpl.store import loader, policy
-from ecpl.store.base import QueryResult, Row
+from ecpl.store.base import DEFAULT, Limits, QueryResult, Row, effective_dataset, update_dataset
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +41,18 @@ CONNECT_TIMEOUT_S = 3.0
 FINGERPRINT_PREDICATE = "http://purl.org/dc/terms/identifier"
 _CHUNK = 20_000  # triples per INSERT DATA (blank nodes must not straddle two requests)
 GRAPH_CACHE_S = 5.0
+MERGE_GRAPH = str(iri.META_GRAPH) + "/merge"  # the default graph: merge of the ecpl graphs
+NO_GRAPH = str(iri.META_GRAPH) + "/none"  # never written: names an empty default / named set
+_PRIVATE = (str(iri.META_GRAPH), MERGE_GRAPH, NO_GRAPH)
+_GRAPH_KEYWORD = re.compile(r"\bGRAPH\b", re.IGNORECASE)
+# Virtuoso answers with one Link header per named-graph-uri; http.client stops at 100 headers.
+http.client._MAXHEADERS = max(http.client._MAXHEADERS, 100_000)  # type: ignore[attr-defined]
+
+
+class NotImplementedByStore(EcplError):
+    """A request the remote store cannot answer correctly (501, never a wrong answer)."""
+
+    status = 501
 
 
 def _term(binding: Mapping[str, str]) -> Identifier:
@@ -96,7 +117,9 @@ class RemoteStore:
         update_endpoint: str | None = None,
         service_allow_list: Sequence[str] = (),
         row_cap: int | None = 10_000,
+        limits: Limits | None = None,
     ) -> None:
+        self.limits = limits or Limits()
         self.endpoint = endpoint
         self.update_endpoint = update_endpoint or endpoint
         self.service_allow_list = tuple(service_allow_list)
@@ -161,6 +184,115 @@ class RemoteStore:
         return QueryResult("select", variables=names, rows=rows)
 
     # -- Store protocol --------------------------------------------------------------------
+    def prepare(self, sparql: str, *, base_iri: str | None = None) -> policy.Prepared:
+        return policy.prepare_query(
+            sparql, base_iri=base_iri, service_allow_list=self.service_allow_list
+        )
+
+    def _shares_triples(self, graphs: Sequence[str]) -> bool:
+        for index, first in enumerate(graphs):
+            for second in graphs[index + 1 :]:
+                ask = f"ASK {{ GRAPH <{first}> {{ ?s ?p ?o }} GRAPH <{second}> {{ ?s ?p ?o }} }}"
+                if self._select(ask).boolean:
+                    return True
+        return False
+
+    def _dataset_params(
+        self,
+        prepared: policy.Prepared,
+        sparql: str,
+        default_graphs: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
+    ) -> dict[str, Any]:
+        """Protocol parameters that make Virtuoso answer on the right dataset.
+
+        Measured on Virtuoso 7: with no dataset its default graph is the bag union of every
+        graph; FROM without FROM NAMED leaves GRAPH ranging over every graph; request graphs
+        are added to the text's FROM instead of replacing them. So every side of the dataset
+        is named explicitly, with ``NO_GRAPH`` for an empty side.
+        """
+        protocol = bool(default_graphs or named_graphs)
+        if protocol and prepared.has_dataset:
+            raise NotImplementedByStore(
+                "the query names its dataset (FROM / FROM NAMED) and the request does too "
+                "(default-graph-uri / named-graph-uri); the remote store would add them up "
+                "instead of letting the request's win: give the dataset in one place"
+            )
+        dataset = effective_dataset(prepared, default_graphs, named_graphs)
+        if dataset is None:
+            data: dict[str, Any] = {"default-graph-uri": [MERGE_GRAPH]}
+            if _GRAPH_KEYWORD.search(sparql):
+                data["named-graph-uri"] = self._ecpl_graphs() or [NO_GRAPH]
+            return data
+        default, named = dataset
+        for graph in (*default, *named):
+            if graph in _PRIVATE:
+                raise InputError(f"graph <{graph}> is not in this store")
+        what = ("default-graph-uri", "named-graph-uri") if protocol else ("FROM", "FROM NAMED")
+        policy.check_graphs(default, self._has_graph, what=what[0])
+        policy.check_graphs(named, self._has_graph, what=what[1])
+        if len(default) > 1 and self._shares_triples(default):
+            raise NotImplementedByStore(
+                "these default graphs share triples, and the remote store would count each "
+                "shared triple twice (not an RDF merge); query them one at a time or "
+                "use the embedded store"
+            )
+        data = {}
+        if protocol:
+            data["default-graph-uri"] = list(default) or [NO_GRAPH]
+            data["named-graph-uri"] = list(named) or [NO_GRAPH]
+        elif not named:
+            data["named-graph-uri"] = [NO_GRAPH]
+        return data
+
+    def _ask_remote(
+        self,
+        sparql: str,
+        prepared: policy.Prepared,
+        bindings: Mapping[str, Identifier] | None,
+        default_graphs: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
+        base_iri: str | None,
+        timeout_s: float | None,
+    ) -> tuple[Any, bool]:
+        """The remote's answer parsed by pyoxigraph, and whether the remote cut it."""
+        self._load_pending()
+        data = self._dataset_params(prepared, sparql, default_graphs, named_graphs)
+        text = bind(sparql, dict(bindings)) if bindings else sparql
+        if base_iri:
+            text = f"BASE <{base_iri}>\n{text}"  # a BASE in the text resolves against it
+        data["query"] = text
+        graph_form = results.kind_of(prepared.form) == "graph"
+        accept = (
+            "application/n-triples, text/plain;q=0.5"
+            if graph_form
+            else "application/sparql-results+json"
+        )
+        response = self._post(self.endpoint, data, accept, timeout_s)
+        mimetype = response.headers.get("Content-Type", "").split(";")[0].strip()
+        partial = "X-SQL-State" in response.headers or "X-SQL-Message" in response.headers
+        try:
+            if graph_form:
+                fmt = {
+                    "text/turtle": ox.RdfFormat.TURTLE,
+                    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+                }.get(mimetype, ox.RdfFormat.N_TRIPLES)
+                quads = list(ox.parse(response.content, format=fmt))
+                return [ox.Triple(q.subject, q.predicate, q.object) for q in quads], partial
+            body = response.content.replace(b'"typed-literal"', b'"literal"')
+            answer = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        except SyntaxError as exc:
+            raise Unavailable(
+                f"the SPARQL store sent an answer that cannot be read: {exc}"
+            ) from None
+        if isinstance(answer, ox.QuerySolutions):
+            names = [v.value for v in answer.variables]
+            rows = [tuple(solution[i] for i in range(len(names))) for solution in answer]
+            if self.row_cap is not None and len(rows) >= self.row_cap:
+                partial = True
+            return (names, rows), partial
+        return answer, partial
+
     def query(
         self,
         sparql: str,
@@ -168,58 +300,104 @@ class RemoteStore:
         bindings: Mapping[str, Identifier] | None = None,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
-        timeout_s: float | None = None,
-        row_limit: int | None = None,
+        base_iri: str | None = None,
+        timeout_s: float | object | None = DEFAULT,
+        row_limit: int | object | None = DEFAULT,
     ) -> QueryResult:
-        self._load_pending()
-        # The remote's default graph is its own (Virtuoso: the union of all graphs, its system
-        # graphs included); naming ours on every request is not possible (Virtuoso answers
-        # with a header per graph, more than HTTP clients accept).
-        prepared = policy.prepare_query(sparql, service_allow_list=self.service_allow_list)
-        policy.check_graphs(prepared.default_graphs, self._has_graph, what="FROM")
-        policy.check_graphs(prepared.named_graphs, self._has_graph, what="FROM NAMED")
-        policy.check_graphs(default_graphs or (), self._has_graph, what="default-graph-uri")
-        policy.check_graphs(named_graphs or (), self._has_graph, what="named-graph-uri")
-        text = bind(prepared.text, dict(bindings)) if bindings else prepared.text
-        data: dict[str, Any] = {"query": text}
-        if default_graphs:
-            data["default-graph-uri"] = list(default_graphs)
-        if named_graphs:
-            data["named-graph-uri"] = list(named_graphs)
-        form = "graph" if prepared.form in ("construct", "describe") else prepared.form
-        accept = (
-            "application/n-triples, text/plain;q=0.5"
-            if form == "graph"
-            else "application/sparql-results+json"
+        from ecpl.store.terms import to_rdflib
+
+        prepared = self.prepare(sparql, base_iri=base_iri)
+        answer, partial = self._ask_remote(
+            sparql,
+            prepared,
+            bindings,
+            default_graphs,
+            named_graphs,
+            base_iri,
+            self.limits.timeout(timeout_s),
         )
-        response = self._post(self.endpoint, data, accept, timeout_s)
-        mimetype = response.headers.get("Content-Type", "").split(";")[0].strip()
-        if form != "graph":
-            body = response.json()
-            if "boolean" in body:
-                return QueryResult("ask", boolean=bool(body["boolean"]))
-            names = list(body.get("head", {}).get("vars", []))
-            raw = body.get("results", {}).get("bindings", [])
-            rows: list[Row] = [{k: _term(v) for k, v in b.items()} for b in raw]
-            # Virtuoso's row cap (ResultSetMaxRows) and its "anytime" partial answers under a
-            # time limit both come back as 200: say that the rows were cut.
-            partial = "X-SQL-State" in response.headers or "X-SQL-Message" in response.headers
-            truncated = partial or (self.row_cap is not None and len(rows) >= self.row_cap)
-            if row_limit is not None and len(rows) > row_limit:
-                rows, truncated = rows[:row_limit], True
+        rows_cap = self.limits.caps(row_limit).rows
+        if isinstance(answer, ox.QueryBoolean):
+            return QueryResult("ask", boolean=bool(answer))
+        if isinstance(answer, tuple):
+            names, raw = answer
+            rows: list[Row] = [
+                {n: to_rdflib(t) for n, t in zip(names, row, strict=True) if t is not None}
+                for row in raw
+            ]
+            truncated = partial
+            if rows_cap is not None and len(rows) > rows_cap:
+                rows, truncated = rows[:rows_cap], True
             return QueryResult("select", variables=names, rows=rows, truncated=truncated)
-        graph = Graph()
-        fmt = {"text/turtle": "turtle", "application/rdf+xml": "xml"}.get(mimetype, "nt")
-        graph.parse(data=response.content, format=fmt)
-        triples: list[tuple[Node, Node, Node]] = list(graph)
+        triples: list[tuple[Node, Node, Node]] = [
+            (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in answer
+        ]
         truncated = False
-        if row_limit is not None and len(triples) > row_limit:
-            triples, truncated = triples[:row_limit], True
+        if rows_cap is not None and len(triples) > rows_cap:
+            triples, truncated = triples[:rows_cap], True
         return QueryResult("graph", triples=triples, truncated=truncated)
 
-    def update(self, sparql: str) -> None:
-        prepared = policy.prepare_update(sparql, service_allow_list=self.service_allow_list)
-        self._update(prepared.text)
+    def serialise(
+        self,
+        sparql: str,
+        choose: Any,
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
+        prepared: policy.Prepared | None = None,
+        timeout_s: float | object | None = DEFAULT,
+        row_limit: int | object | None = DEFAULT,
+    ) -> results.Serialised:
+        prepared = prepared or self.prepare(sparql, base_iri=base_iri)
+        media_type = choose(results.kind_of(prepared.form))
+        answer, partial = self._ask_remote(
+            sparql,
+            prepared,
+            bindings,
+            default_graphs,
+            named_graphs,
+            base_iri,
+            self.limits.timeout(timeout_s),
+        )
+        caps = self.limits.caps(row_limit)
+        if isinstance(answer, ox.QueryBoolean):
+            return results.write_boolean(bool(answer), media_type)
+        if isinstance(answer, tuple):
+            written = results.write_solutions(answer[0], answer[1], media_type, caps)
+        else:
+            written = results.write_triples(answer, media_type, caps)
+        if partial and not written.truncated:
+            written = results.Serialised(
+                written.body,
+                written.media_type,
+                written.kind,
+                "the remote store cut the results (its row cap or time limit)",
+            )
+        return written
+
+    def update(
+        self,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        using_graphs: Sequence[str] | None = None,
+        using_named_graphs: Sequence[str] | None = None,
+    ) -> None:
+        from ecpl.store.oxigraph import check_update_targets
+
+        prepared = policy.prepare_update(
+            sparql, base_iri=base_iri, service_allow_list=self.service_allow_list
+        )
+        check_update_targets(prepared)
+        if update_dataset(prepared, using_graphs, using_named_graphs) is not None:
+            raise NotImplementedByStore(
+                "using-graph-uri / using-named-graph-uri are not supported with a remote store; "
+                "write USING / USING NAMED in the update"
+            )
+        text = f"BASE <{base_iri}>\n{sparql}" if base_iri else sparql
+        self._update(text)
         self.reinfer()
 
     def _update(self, sparql: str) -> None:
@@ -238,12 +416,16 @@ class RemoteStore:
         if self._pending is not None:
             self._load_pending()
         result = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(str(row["g"]) for row in result.rows if isinstance(row.get("g"), URIRef))
+        return sorted(
+            str(row["g"])
+            for row in result.rows
+            if isinstance(row.get("g"), URIRef) and str(row["g"]) not in _PRIVATE
+        )
 
     def get_graph(self, iri_: str) -> Graph:
         if not self._has_graph(iri_):
             raise NotFound(f"no graph <{iri_}> in the store")
-        result = self._select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{iri_}> {{ ?s ?p ?o }} }}")
+        result = self._select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{_graph_name(iri_)}> {{ ?s ?p ?o }} }}")
         graph = Graph()
         for row in result.rows:
             graph.add((row["s"], row["p"], row["o"]))
@@ -268,15 +450,13 @@ class RemoteStore:
     def delete_graph(self, iri_: str) -> None:
         if not self._has_graph(iri_):
             raise NotFound(f"no graph <{iri_}> in the store")
-        self._update(f"DROP SILENT GRAPH <{iri_}>")
+        self._update(f"DROP SILENT GRAPH <{_graph_name(iri_)}>")
         self.reinfer()
 
     def triple_count(self, graph: str | None = None) -> int:
-        where = (
-            f"GRAPH <{_graph_name(graph)}> {{ ?s ?p ?o }}"
-            if graph
-            else f'GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{iri.GRAPH}"))'
-        )
+        """Distinct triples in the default graph (the merge graph), or in one named graph."""
+        self._load_pending()
+        where = f"GRAPH <{graph or MERGE_GRAPH}> {{ ?s ?p ?o }}"
         result = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
         return int(result.rows[0]["n"]) if result.rows else 0
 
@@ -293,7 +473,8 @@ class RemoteStore:
         while True:
             result = self._select(
                 "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
-                f'FILTER(STRSTARTS(STR(?g), "{iri.GRAPH}") && ?g != <{inferred}>) }} '
+                f'FILTER(STRSTARTS(STR(?g), "{iri.GRAPH}") && ?g != <{inferred}> '
+                f"&& ?g != <{iri.META_GRAPH}> && ?g != <{MERGE_GRAPH}>) }} "
                 f"ORDER BY ?g ?s ?p ?o LIMIT {page} OFFSET {offset}"
             )
             triples.extend((row["s"], row["p"], row["o"]) for row in result.rows)
@@ -323,7 +504,18 @@ class RemoteStore:
         target = str(iri.INFERRED_GRAPH)
         self._update(f"DROP SILENT GRAPH <{target}>")
         self._insert(target, inferred)
+        self.remerge()
         return len(inferred)
+
+    def remerge(self) -> None:
+        """Recompute ``MERGE_GRAPH``: every distinct triple of the ecpl graphs, once."""
+        self._update(f"DROP SILENT GRAPH <{MERGE_GRAPH}>")
+        self._update(
+            f"INSERT {{ GRAPH <{MERGE_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ "
+            f"SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+            f'FILTER(STRSTARTS(STR(?g), "{iri.GRAPH}") && ?g != <{iri.META_GRAPH}> '
+            f"&& ?g != <{MERGE_GRAPH}>) }} }}"
+        )
 
     def load_when_reachable(self, files: list[tuple[str, Path]]) -> None:
         """Load the sources now, or, if the store is down, at the first request that reaches it.

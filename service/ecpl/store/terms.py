@@ -1,4 +1,4 @@
-"""Conversions between pyoxigraph terms and rdflib terms (results are exposed as rdflib terms)."""
+"""Conversions between pyoxigraph terms and rdflib terms, keeping lexical forms exactly."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ def to_rdflib(term: object) -> Identifier:
         datatype = term.datatype.value
         if datatype == _XSD_STRING:
             return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
+        # normalize=False: the engine's lexical form exactly ("2100"^^xsd:double stays 2100)
+        return Literal(term.value, datatype=URIRef(datatype), normalize=False)
     raise TypeError(f"unsupported term {term!r}")  # RDF-star triples are not used here
 
 

@@ -3,9 +3,10 @@
 Concurrency model (why updates are seen by every later request): with the embedded store
 (memory or a folder) there is ONE process holding the store, served by waitress — it reads
 each request head and body asynchronously and hands only complete requests to its threads, so
-slow or half-sent requests (slowloris) cannot take the threads — plus ``--workers`` query
-processes forked from it that run each query under the time limit (killed and replaced when it
-runs over). Writes happen in the one process and refresh the query processes. With a remote
+slow or half-sent requests (slowloris) cannot take the threads — plus ``--workers`` fenced
+query processes forked from it (:mod:`ecpl.store.pool`: time and memory limits, no network)
+that run each query and write its answer. Writes happen in the one process and refresh the
+query processes. With a remote
 store the service is stateless: one waitress process, or with ``--workers N`` > 1 N gunicorn
 processes (gthread; put a buffering reverse proxy in front of those, see docs/operations.md).
 """
@@ -29,8 +30,12 @@ def _remote(settings: Settings) -> bool:
 
 
 def _threads(settings: Settings) -> int:
-    """App threads: enough that every query worker is kept busy while pages are rendered."""
-    return max(4, 2 * settings.workers)
+    """App threads: enough that cheap requests find one while long queries wait on workers.
+
+    A thread waiting for a query worker gives up after about a second (503 + Retry-After),
+    and only ``workers - 1`` queries may run long, so runaway queries cannot hold them all.
+    """
+    return max(16, 4 * settings.workers)
 
 
 def _gunicorn_app(settings: Settings) -> Any:

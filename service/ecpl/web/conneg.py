@@ -1,35 +1,48 @@
-"""Content negotiation and serialisation: the one place that maps media types to formats.
+"""Content negotiation: the one place that maps media types and format names to offers.
 
 ``negotiate`` honours q-values, ``*/*`` and ``type/*``; a ``format`` parameter (a short name
-such as ``json`` or a media type) wins over Accept, as users of Virtuoso and Fuseki expect.
+such as ``json`` or a media type) wins over Accept, as users of Virtuoso and Fuseki expect, and
+one that names nothing on offer falls back to Accept (SPARQLWrapper sends ``format=xml`` with
+``Accept: application/rdf+xml`` for a CONSTRUCT). Query answers are written by
+:mod:`ecpl.results`; rdflib graphs (pages, exports) by :func:`serialize_graph`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Sequence
-from xml.sax.saxutils import escape, quoteattr
+from collections.abc import Callable, Sequence
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Identifier
+from rdflib import Graph
 
+from ecpl import results
 from ecpl.errors import NotAcceptable
+from ecpl.results import (
+    CSV,
+    JSONLD,
+    NTRIPLES,
+    RDF_TYPES,
+    RDFXML,
+    RESULT_TYPES,
+    SPARQL_JSON,
+    SPARQL_XML,
+    TSV,
+    TURTLE,
+)
 from ecpl.store.base import QueryResult
 
-SPARQL_JSON = "application/sparql-results+json"
-SPARQL_XML = "application/sparql-results+xml"
-CSV = "text/csv"
-TSV = "text/tab-separated-values"
-TURTLE = "text/turtle"
-NTRIPLES = "application/n-triples"
-JSONLD = "application/ld+json"
-RDFXML = "application/rdf+xml"
+__all__ = [
+    "CSV",
+    "JSONLD",
+    "NTRIPLES",
+    "RDFXML",
+    "RDF_TYPES",
+    "RESULT_TYPES",
+    "SPARQL_JSON",
+    "SPARQL_XML",
+    "TSV",
+    "TURTLE",
+]
 
-# Offers in order of preference: the first is the default for */* or no Accept.
-RESULT_TYPES: tuple[str, ...] = (SPARQL_JSON, SPARQL_XML, CSV, TSV)
-RDF_TYPES: tuple[str, ...] = (TURTLE, NTRIPLES, JSONLD, RDFXML)
+Chooser = Callable[[str], str]
 
 RDFLIB_FORMATS = {TURTLE: "turtle", NTRIPLES: "nt", JSONLD: "json-ld", RDFXML: "xml"}
 
@@ -65,6 +78,14 @@ ALIASES: dict[str, str] = {
     "application/n3": TURTLE,
     "application/json+ld": JSONLD,
 }
+# For a graph answer, generic names mean the RDF format (``xml`` is RDF/XML, ``json`` JSON-LD).
+GRAPH_SYNONYMS: dict[str, str] = {
+    "xml": RDFXML,
+    "application/xml": RDFXML,
+    "text/xml": RDFXML,
+    "json": JSONLD,
+    "application/json": JSONLD,
+}
 
 
 def _parse_accept(header: str) -> list[tuple[str, float, int]]:
@@ -93,6 +114,8 @@ def _matches(media_range: str, offer: str) -> int:
         return 3
     if ALIASES.get(media_range) == offer:
         return 2
+    if offer in RDF_TYPES and GRAPH_SYNONYMS.get(media_range) == offer:
+        return 2
     if media_range == "*/*":
         return 0
     if media_range.endswith("/*") and offer.startswith(media_range[:-1]):
@@ -106,13 +129,17 @@ def negotiate(
     """The offer to answer with; raises NotAcceptable naming what is available."""
     if format_param:
         wanted = format_param.strip().lower()
-        media = FORMAT_NAMES.get(wanted) or ALIASES.get(wanted) or wanted
-        if media in offers:
-            return media
-        raise NotAcceptable(
-            f"format {format_param!r} is not available here; use one of "
-            + ", ".join(sorted({k for k, v in FORMAT_NAMES.items() if v in offers}))
-        )
+        candidates = [FORMAT_NAMES.get(wanted), ALIASES.get(wanted), wanted]
+        if offers and offers[0] in RDF_TYPES:
+            candidates.insert(0, GRAPH_SYNONYMS.get(wanted))
+        for media in candidates:
+            if media is not None and media in offers:
+                return media
+        if not accept_header or not accept_header.strip():
+            raise NotAcceptable(
+                f"format {format_param!r} is not available here; use one of "
+                + ", ".join(sorted({k for k, v in FORMAT_NAMES.items() if v in offers}))
+            )
     if not accept_header or not accept_header.strip():
         return offers[0]
     best: tuple[float, int, int, int] | None = None
@@ -142,128 +169,18 @@ def content_type(media_type: str) -> str:
     return media_type
 
 
-# -- SPARQL results ---------------------------------------------------------------------------
-def _json_term(term: Identifier) -> dict[str, str]:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    if isinstance(term, Literal):
-        out = {"type": "literal", "value": str(term)}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype is not None:
-            out["datatype"] = str(term.datatype)
-        return out
-    raise TypeError(f"cannot serialise {term!r}")
+def chooser(accept_header: str | None, format_params: Sequence[str]) -> Chooser:
+    """A function from an answer's kind (select/ask/graph) to the media type to write."""
+    format_param = format_params[0] if format_params else None
 
+    def choose(kind: str) -> str:
+        return negotiate(accept_header, results.offers(kind), format_param)
 
-def _json(result: QueryResult) -> bytes:
-    body: dict[str, object] = {
-        "head": {"vars": result.variables} if result.kind == "select" else {}
-    }
-    if result.kind == "ask":
-        body["boolean"] = bool(result.boolean)
-    else:
-        body["results"] = {
-            "bindings": [{k: _json_term(v) for k, v in row.items()} for row in result.rows]
-        }
-    if result.truncated:
-        head = body["head"]
-        assert isinstance(head, dict)
-        head["link"] = ["urn:ecpl:truncated"]
-        body["truncated"] = True  # non-standard member, ignored by standard readers
-    return json.dumps(body, ensure_ascii=False).encode("utf-8")
-
-
-def _xml_term(term: Identifier) -> str:
-    if isinstance(term, URIRef):
-        return f"<uri>{escape(str(term))}</uri>"
-    if isinstance(term, BNode):
-        return f"<bnode>{escape(str(term))}</bnode>"
-    assert isinstance(term, Literal)
-    if term.language:
-        return f"<literal xml:lang={quoteattr(term.language)}>{escape(str(term))}</literal>"
-    if term.datatype is not None:
-        return f"<literal datatype={quoteattr(str(term.datatype))}>{escape(str(term))}</literal>"
-    return f"<literal>{escape(str(term))}</literal>"
-
-
-def _xml(result: QueryResult) -> bytes:
-    out = ['<?xml version="1.0" encoding="utf-8"?>']
-    out.append('<sparql xmlns="http://www.w3.org/2005/sparql-results#">')
-    if result.truncated:
-        out.append("<!-- results cut at the service's row limit -->")
-    out.append("<head>")
-    out.extend(f"<variable name={quoteattr(v)}/>" for v in result.variables)
-    if result.truncated:
-        out.append('<link href="urn:ecpl:truncated"/>')
-    out.append("</head>")
-    if result.kind == "ask":
-        out.append(f"<boolean>{'true' if result.boolean else 'false'}</boolean>")
-    else:
-        out.append("<results>")
-        for row in result.rows:
-            out.append("<result>")
-            for name, term in row.items():
-                out.append(f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>")
-            out.append("</result>")
-        out.append("</results>")
-    out.append("</sparql>")
-    return "\n".join(out).encode("utf-8")
-
-
-def _csv(result: QueryResult) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    if result.kind == "ask":
-        writer.writerow(["_askResult"])
-        writer.writerow(["true" if result.boolean else "false"])
-    else:
-        writer.writerow(result.variables)
-        for row in result.rows:
-            writer.writerow(
-                [
-                    ("_:" + str(row[v]) if isinstance(row[v], BNode) else str(row[v]))
-                    if v in row
-                    else ""
-                    for v in result.variables
-                ]
-            )
-    return buffer.getvalue().encode("utf-8")
-
-
-def _tsv_term(term: Identifier) -> str:
-    """A term in Turtle syntax with tabs and newlines escaped (SPARQL 1.1 TSV)."""
-    if isinstance(term, Literal):
-        text = str(term).replace("\\", "\\\\").replace('"', '\\"')
-        text = text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-        if term.language:
-            return f'"{text}"@{term.language}'
-        if term.datatype is not None:
-            return f'"{text}"^^<{term.datatype}>'
-        return f'"{text}"'
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return f"<{term}>"
-
-
-def _tsv(result: QueryResult) -> bytes:
-    lines = []
-    if result.kind == "ask":
-        lines = ["?_askResult", "true" if result.boolean else "false"]
-    else:
-        lines.append("\t".join(f"?{v}" for v in result.variables))
-        for row in result.rows:
-            lines.append("\t".join(_tsv_term(row[v]) if v in row else "" for v in result.variables))
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-_RESULT_WRITERS = {SPARQL_JSON: _json, SPARQL_XML: _xml, CSV: _csv, TSV: _tsv}
+    return choose
 
 
 def serialize_graph(graph: Graph, media_type: str) -> bytes:
-    """Turtle, N-Triples, JSON-LD or RDF/XML bytes for a graph."""
+    """Turtle, N-Triples, JSON-LD or RDF/XML bytes for an rdflib graph (pages, exports)."""
     fmt = RDFLIB_FORMATS.get(media_type)
     if fmt is None:
         raise NotAcceptable(f"cannot write RDF as {media_type}; available: {', '.join(RDF_TYPES)}")
@@ -278,17 +195,23 @@ def serialize_graph(graph: Graph, media_type: str) -> bytes:
 
 
 def serialize_result(result: QueryResult, media_type: str) -> bytes:
-    """Bytes of a query result: SPARQL results formats for SELECT/ASK, RDF for graphs."""
+    """Bytes of an in-process :class:`QueryResult`, through the one writer (``ecpl.results``)."""
+    from ecpl.store.terms import to_ox
+
+    if result.kind == "ask":
+        return results.write_boolean(bool(result.boolean), media_type).body
     if result.kind == "graph":
-        return serialize_graph(result.graph(), media_type)
-    writer = _RESULT_WRITERS.get(media_type)
-    if writer is None:
-        raise NotAcceptable(
-            f"cannot write {result.kind.upper()} results as {media_type}; "
-            f"available: {', '.join(RESULT_TYPES)}"
-        )
-    return writer(result)
+        import pyoxigraph as ox
+
+        triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in result.triples]  # type: ignore[arg-type]
+        return results.write_triples(triples, media_type, results.Caps()).body
+    rows = [
+        tuple(to_ox(row[v]) if v in row else None for v in result.variables) for row in result.rows
+    ]
+    cut = "results cut at the row limit" if result.truncated else None
+    written = results.write_solutions(result.variables, rows, media_type, results.Caps(), cut)  # type: ignore[arg-type]
+    return written.body
 
 
 def offers_for(result: QueryResult) -> tuple[str, ...]:
-    return RDF_TYPES if result.kind == "graph" else RESULT_TYPES
+    return results.offers(result.kind)

@@ -1,4 +1,4 @@
-"""``/health``: is the store reachable, and how many triples does it hold."""
+"""``/health``: is the store reachable, how many triples it holds, are query workers fenced."""
 
 from __future__ import annotations
 
@@ -13,9 +13,20 @@ bp = Blueprint("health", __name__)
 @bp.get("/health")
 def health() -> tuple[Response, int]:
     settings = get_settings()
-    kind = "remote" if settings.store.startswith(("http://", "https://")) else settings.store
+    target = settings.store
+    if target.startswith(("http://", "https://")):
+        kind = "remote"
+    elif target in ("", "memory", ":memory:"):
+        kind = "memory"
+    else:
+        kind = "disk"  # never the path: it tells an attacker about the file system
+    store = get_store()
     try:
-        triples = get_store().triple_count()
+        triples = store.triple_count()
     except EcplError as exc:
         return jsonify({"status": "unavailable", "store": kind, "message": str(exc)}), 503
-    return jsonify({"status": "ok", "store": kind, "triples": triples}), 200
+    body: dict[str, object] = {"status": "ok", "store": kind, "triples": triples}
+    isolation = getattr(store, "network_isolation", None)
+    if isolation is not None:
+        body["query_workers_network"] = isolation()
+    return jsonify(body), 200

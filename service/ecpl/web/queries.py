@@ -17,7 +17,7 @@ from ecpl.errors import EcplError, InputError, NotAcceptable
 from ecpl.store import policy
 from ecpl.web.conneg import negotiate
 from ecpl.web.context import get_settings, get_store
-from ecpl.web.sparql import cors, result_response
+from ecpl.web.sparql import answer_response, cors, negotiator
 
 bp = Blueprint("queries", __name__, template_folder="templates")
 bp.after_request(cors)  # browser tools may call named queries as they call /sparql
@@ -121,11 +121,5 @@ def run(name: str) -> Response:
             raise InputError(f"parameter {key!r} given {len(values)} times; give it once")
         raw[key] = values[0]
     terms = query.bindings(raw)
-    settings = get_settings()
-    result = get_store().query(
-        query.text,
-        bindings=terms,
-        timeout_s=settings.query_timeout_s,
-        row_limit=settings.row_limit,
-    )
-    return result_response(result, request)
+    answer = get_store().serialise(query.text, negotiator(request), bindings=terms)
+    return answer_response(answer)

@@ -1,22 +1,25 @@
 """``/sparql``: the W3C SPARQL 1.1 Protocol (query and, with the token, update).
 
-Requests: GET ``?query=``, POST form (``query=`` / ``update=``), POST
+Requests: GET/HEAD ``?query=``, POST form (``query=`` / ``update=``), POST
 ``application/sparql-query`` / ``application/sparql-update``; ``default-graph-uri`` and
-``named-graph-uri`` name graphs in the store. GET without a query answers the Service
-Description. Policy (SERVICE, LOAD, FROM) is enforced by the store on the parsed query.
+``named-graph-uri`` (queries), ``using-graph-uri`` and ``using-named-graph-uri`` (updates)
+name graphs in the store and override the text's dataset. Relative IRIs resolve against BASE
+in the text, else this endpoint's IRI. GET without a query answers the Service Description.
+The store enforces the policy and the limits and writes the answer (``ecpl.results``).
 """
 
 from __future__ import annotations
 
 import hmac
 from typing import ClassVar
+from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, Request, Response, current_app, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 
+from ecpl import results
 from ecpl.errors import EcplError, Forbidden, InputError, TooLarge, UnsupportedMediaType
-from ecpl.store.base import QueryResult
 from ecpl.web import conneg
 from ecpl.web.context import get_settings, get_store
 
@@ -83,41 +86,77 @@ def _add_cors(response: Response) -> Response:
     return cors(response)
 
 
-def result_response(result: QueryResult, req: Request) -> Response:
-    """The negotiated response for a query result (shared with /queries)."""
-    media_type = conneg.negotiate(
-        req.headers.get("Accept"), conneg.offers_for(result), req.values.get("format")
+def negotiator(req: Request) -> conneg.Chooser:
+    """The media type for an answer of a given kind (select/ask/graph), from this request."""
+    return conneg.chooser(req.headers.get("Accept"), _values(req, "format")[:1])
+
+
+def answer_response(answer: results.Serialised) -> Response:
+    """The response for a written answer (shared with /queries): body, type, truncation."""
+    response = Response(
+        answer.body, status=200, content_type=conneg.content_type(answer.media_type)
     )
-    body = conneg.serialize_result(result, media_type)
-    response = Response(body, status=200, content_type=conneg.content_type(media_type))
     response.headers["Vary"] = "Accept"
-    if result.truncated:
-        limit = get_settings().row_limit
-        response.headers[TRUNCATED_HEADER] = f"true; results cut at the row limit of {limit}"
+    if answer.truncated:
+        response.headers[TRUNCATED_HEADER] = f"true; {answer.truncated}"
     return response
 
 
-def _graph_params(req: Request, name: str) -> list[str]:
-    values = req.args.getlist(name)
-    if req.mimetype == "application/x-www-form-urlencoded":
+def query_args(req: Request) -> dict[str, list[str]]:
+    """The query string decoded strictly as UTF-8 (InputError for bad bytes, not U+FFFD)."""
+    cached = getattr(req, "_ecpl_args", None)
+    if cached is not None:
+        return cached
+    out: dict[str, list[str]] = {}
+    for part in req.query_string.split(b"&"):
+        if not part:
+            continue
+        key, _, value = part.partition(b"=")
+        try:
+            name = unquote_to_bytes(key.replace(b"+", b" ")).decode("utf-8")
+            text = unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError("the query string is not UTF-8 (after percent-decoding)") from None
+        out.setdefault(name, []).append(text)
+    req._ecpl_args = out  # type: ignore[attr-defined]
+    return out
+
+
+def _values(req: Request, name: str) -> list[str]:
+    values = list(query_args(req).get(name, []))
+    if req.method == "POST" and req.mimetype == "application/x-www-form-urlencoded":
         values += req.form.getlist(name)
-    return [v.strip() for v in values if v.strip()]
+    return values
+
+
+def _graph_params(req: Request, name: str) -> list[str]:
+    return [v.strip() for v in _values(req, name) if v.strip()]
+
+
+def _one(req: Request, name: str) -> str | None:
+    values = _values(req, name)
+    if len(values) > 1:
+        raise InputError(f"the request has {len(values)} {name}= parameters; send exactly one")
+    return values[0] if values else None
 
 
 def _read_request(req: Request) -> tuple[str | None, str | None]:
     """(query, update) text from any of the three protocol forms; 415 for other bodies."""
-    if req.method == "GET":
-        if "update" in req.args:
+    if req.method in ("GET", "HEAD"):
+        if "update" in query_args(req):
             raise InputError("an update must be sent with POST")
-        return req.args.get("query"), None
+        return _one(req, "query"), None
     mimetype = req.mimetype
     if mimetype == "application/x-www-form-urlencoded":
-        query, update = req.form.get("query"), req.form.get("update")
+        query, update = _one(req, "query"), _one(req, "update")
         if query is not None and update is not None:
             raise InputError("send either query= or update=, not both")
         if query is None and update is None:
             raise InputError("the form has neither a query= nor an update= field")
         return query, update
+    for name in ("query", "update"):
+        if name in query_args(req):
+            raise InputError(f"{name}= in the URL of a POST with a body; send it in one place")
     if mimetype == "application/sparql-query":
         return _body_text(req), None
     if mimetype == "application/sparql-update":
@@ -168,15 +207,24 @@ def service_description(endpoint: str) -> Graph:
     return graph
 
 
+def endpoint_iri(req: Request) -> str:
+    """This endpoint's IRI: the base for relative IRIs in queries and updates."""
+    return req.base_url
+
+
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
     query, update = _read_request(request)
-    settings = get_settings()
     store = get_store()
     if update is not None:
         require_update_token(request)
         _check_size(update)
-        store.update(update)
+        store.update(
+            update,
+            base_iri=endpoint_iri(request),
+            using_graphs=_graph_params(request, "using-graph-uri") or None,
+            using_named_graphs=_graph_params(request, "using-named-graph-uri") or None,
+        )
         return Response(status=204)
     if query is None or not query.strip():
         if request.method == "POST":
@@ -186,19 +234,21 @@ def sparql() -> Response:
             and "format" not in request.args
             and request.accept_mimetypes.best_match(["text/turtle", "text/html"]) == "text/html"
         ):
-            # a browser: the query editor, not Turtle
-            return Response(status=303, headers={"Location": "/"})
+            # a browser: the query editor, not Turtle (a relative Location: no Host echoed)
+            response = Response(status=303, headers={"Location": "/"})
+            response.autocorrect_location_header = False
+            return response
         media_type = conneg.negotiate(
             request.headers.get("Accept"), conneg.RDF_TYPES, request.args.get("format")
         )
         body = conneg.serialize_graph(service_description(request.base_url), media_type)
         return Response(body, content_type=conneg.content_type(media_type))
     _check_size(query)
-    result = store.query(
+    answer = store.serialise(
         query,
+        negotiator(request),
         default_graphs=_graph_params(request, "default-graph-uri") or None,
         named_graphs=_graph_params(request, "named-graph-uri") or None,
-        timeout_s=settings.query_timeout_s,
-        row_limit=settings.row_limit,
+        base_iri=endpoint_iri(request),
     )
-    return result_response(result, request)
+    return answer_response(answer)

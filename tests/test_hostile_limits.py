@@ -1,0 +1,169 @@
+"""Limits that belong to the store and hold for every caller (issue 13: memory, workers, bytes).
+
+In process, against :class:`OxigraphStore` and its worker pool: the memory limit per worker, the
+wait for a worker, the lane for long queries, the byte caps on answers, a bug in a worker, and
+the second wall against server-side requests (workers have no network).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import threading
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from ecpl import results
+from ecpl.errors import InputError, Unavailable
+from ecpl.store.base import Limits
+from ecpl.store.oxigraph import Job, OxigraphStore
+from ecpl.store.pool import Busy, QueryPool, WorkerFault
+
+EX = "http://example.org/"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c OPTIONAL { ?d ?e ?f OPTIONAL { ?g ?h ?i } } }"
+
+
+def _json(kind: str) -> str:
+    return results.SPARQL_JSON if kind != "graph" else results.NTRIPLES
+
+
+@pytest.fixture
+def store() -> Iterator[OxigraphStore]:
+    graph = Graph()
+    for i in range(400):
+        graph.add((URIRef(f"{EX}s{i}"), URIRef(f"{EX}p"), Literal(f"value {i}")))
+    limits = Limits(timeout_s=20, row_limit=1000, max_response_bytes=4000, max_term_bytes=2000)
+    opened = OxigraphStore(None, workers=2, limits=limits)
+    opened.add_graph(EX + "g", graph)
+    yield opened
+    opened.close()
+
+
+def test_memory_limit_stops_a_query_and_the_store_answers_on(store: OxigraphStore) -> None:
+    fenced = OxigraphStore(None, workers=1, limits=Limits(timeout_s=60, memory_mb=150))
+    graph = Graph()
+    for i in range(3000):
+        graph.add((URIRef(f"{EX}s{i}"), URIRef(f"{EX}p"), Literal(i)))
+    fenced.add_graph(EX + "g", graph)
+    try:
+        with pytest.raises(Unavailable, match="memory limit of 150 MB"):
+            fenced.serialise(RUNAWAY, _json)
+        answer = fenced.serialise("ASK { ?s ?p 7 }", _json)
+        assert json.loads(answer.body)["boolean"] is True
+    finally:
+        fenced.close()
+
+
+def test_long_queries_leave_a_worker_for_cheap_ones(store: OxigraphStore) -> None:
+    errors: list[Exception] = []
+
+    def runaway() -> None:
+        try:
+            store.serialise(RUNAWAY, _json, timeout_s=8)
+        except Exception as exc:
+            errors.append(exc)
+
+    first = threading.Thread(target=runaway)
+    first.start()
+    second = threading.Thread(target=runaway)
+    second.start()
+    cheap = store.serialise(f"ASK {{ <{EX}s1> ?p ?o }}", _json)  # while both run
+    assert json.loads(cheap.body)["boolean"] is True
+    first.join()
+    second.join()
+    busy = [e for e in errors if isinstance(e, Busy)]
+    assert busy, errors  # the second long query was told at once, not queued
+    assert busy[0].headers["Retry-After"]
+    assert busy[0].status == 503
+
+
+def test_no_free_worker_is_503_with_retry_after() -> None:
+    lock = threading.RLock()
+    pool = QueryPool(lambda seconds: __import__("time").sleep(seconds), 1, lock, acquire_s=0.2)
+    try:
+        holder = threading.Thread(target=pool.run, args=(3.0, 10))
+        holder.start()
+        __import__("time").sleep(0.5)
+        with pytest.raises(Busy) as caught:
+            pool.run(0.0, 10)
+        assert caught.value.headers["Retry-After"]
+        holder.join()
+    finally:
+        pool.close()
+
+
+def test_a_bug_in_a_worker_is_a_logged_500(caplog: pytest.LogCaptureFixture) -> None:
+    pool = QueryPool(lambda value: 1 // value, 1, threading.RLock())
+    try:
+        with caplog.at_level(logging.ERROR), pytest.raises(WorkerFault) as caught:
+            pool.run(0, 10)
+        assert caught.value.status == 500
+        assert "Traceback" not in str(caught.value)
+        assert "ZeroDivisionError" in caplog.text
+        assert pool.run(1, 10) == 1  # the worker answers on
+    finally:
+        pool.close()
+
+
+def test_a_user_mistake_in_a_worker_is_4xx(store: OxigraphStore) -> None:
+    with pytest.raises(InputError):
+        store.serialise("SELECT * WHERE { ?s ?p }", _json)
+
+
+def test_response_bytes_are_capped_at_a_row(store: OxigraphStore) -> None:
+    answer = store.serialise("SELECT ?s ?o WHERE { ?s ?p ?o }", _json)
+    assert answer.truncated and "size limit" in answer.truncated
+    assert len(answer.body) <= 4000
+    body = json.loads(answer.body)  # well-formed
+    assert 0 < len(body["results"]["bindings"]) < 400
+    graph = store.serialise("CONSTRUCT WHERE { ?s ?p ?o }", lambda kind: results.TURTLE)
+    assert graph.truncated and len(graph.body) <= 4000
+    assert 0 < len(list(ox.parse(graph.body, format=ox.RdfFormat.TURTLE))) < 400
+
+
+def test_a_term_over_the_term_cap_cuts_before_its_row(store: OxigraphStore) -> None:
+    query = (
+        'SELECT ?x WHERE { VALUES ?n { 1 2 } BIND(IF(?n = 1, "short", CONCAT('
+        + ", ".join(['"' + "x" * 500 + '"'] * 5)
+        + ")) AS ?x) } ORDER BY ?n"
+    )
+    answer = store.serialise(query, _json)
+    assert answer.truncated and "term longer than 2000" in answer.truncated
+    assert [b["x"]["value"] for b in json.loads(answer.body)["results"]["bindings"]] == ["short"]
+
+
+class Listener:
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+
+    def attempts(self) -> int:
+        count = 0
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return count
+            conn.close()
+            count += 1
+
+
+def test_workers_cannot_reach_the_network_even_past_the_policy(store: OxigraphStore) -> None:
+    if not store.network_isolation().startswith("isolated"):
+        pytest.skip(f"network namespaces unavailable here: {store.network_isolation()}")
+    listener = Listener()
+    try:
+        query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/> {{ ?s ?p ?o }} }}"
+        job = Job(query, media_type=results.SPARQL_JSON)  # handed straight to a worker
+        with pytest.raises((InputError, Unavailable), match=r"unreachable|refused|network"):
+            store._get_pool().run(job, 10)
+        assert listener.attempts() == 0
+    finally:
+        listener.sock.close()
