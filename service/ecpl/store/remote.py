@@ -456,7 +456,7 @@ class RemoteStore:
     def triple_count(self, graph: str | None = None) -> int:
         """Distinct triples in the default graph (the merge graph), or in one named graph."""
         self._load_pending()
-        where = f"GRAPH <{graph or MERGE_GRAPH}> {{ ?s ?p ?o }}"
+        where = f"GRAPH <{_graph_name(graph) if graph else MERGE_GRAPH}> {{ ?s ?p ?o }}"
         result = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
         return int(result.rows[0]["n"]) if result.rows else 0
 
