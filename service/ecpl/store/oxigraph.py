@@ -371,14 +371,17 @@ class OxigraphStore:
 
     def _remove_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Remove quads; their triple leaves the default graph unless another graph holds it."""
-        for quad in list(quads):
+        removed = list(quads)
+        for quad in removed:
             self.raw.remove(quad)
-            held = any(
-                q.graph_name != DEFAULT_GRAPH
-                for q in self.raw.quads_for_pattern(quad.subject, quad.predicate, quad.object)
-            )
+        self._remove_from_default((q.subject, q.predicate, q.object) for q in removed)
+
+    def _remove_from_default(self, triples: Iterable[tuple[Any, Any, Any]]) -> None:
+        """Drop default-graph triples that no named graph holds any more."""
+        for s, p, o in triples:
+            held = any(q.graph_name != DEFAULT_GRAPH for q in self.raw.quads_for_pattern(s, p, o))
             if not held:
-                self.raw.remove(ox.Quad(quad.subject, quad.predicate, quad.object, DEFAULT_GRAPH))
+                self.raw.remove(ox.Quad(s, p, o, DEFAULT_GRAPH))
         self._count = None
 
     def _drop(self, name: ox.NamedNode) -> None:
@@ -425,11 +428,13 @@ class OxigraphStore:
         written = prepared.written_graphs or ()
         job = Job(prepared.text, base_iri, dataset, update=True, written=tuple(written))
         timeout = self.limits.timeout(timeout_s)
+        in_worker = self.path is None and timeout is not None
+        pool = self._get_pool() if in_worker else None  # before the lock: the pool forks under it
         with self._lock:
-            if self.path is None and timeout is not None:
-                effect = self._get_pool().run(job, timeout)
-            else:  # an on-disk store's workers hold read-only handles: run it here
-                effect = self._update_here(job)
+            if pool is None or timeout is None:  # on disk: workers hold read-only handles
+                self._update_here(job)
+                return
+            effect = pool.run(job, timeout)
             for graph, data in effect.items():
                 name = graph_node(graph)
                 if self._has_graph(graph):
@@ -444,11 +449,46 @@ class OxigraphStore:
                 self.reinfer()
             self._written()
 
-    def _update_here(self, job: Job) -> dict[str, bytes | None]:
-        """An update on an in-memory copy (on-disk store: no killable worker can write it)."""
-        scratch = ox.Store()
-        scratch.extend(self.raw.quads_for_pattern(None, None, None, None))
-        return _try_update(scratch, job)
+    def _update_here(self, job: Job) -> None:
+        """Run an update in this process (no time limit) and bring the default graph along.
+
+        The update writes only the graphs in ``job.written`` (checked); their triples before
+        and after give what the default graph gains and loses.
+        """
+        names = [graph_node(g) for g in job.written]
+
+        def triples() -> set[tuple[Any, Any, Any]]:
+            return {
+                (q.subject, q.predicate, q.object)
+                for name in names
+                for q in self.raw.quads_for_pattern(None, None, None, name)
+            }
+
+        before = triples()
+        if job.dataset is not None:  # the protocol's dataset: run on a scratch copy
+            for graph, data in _try_update(self.raw, job).items():
+                name = graph_node(graph)
+                if self._has_graph(graph):
+                    self.raw.remove_graph(name)
+                if data is not None:
+                    self.raw.add_graph(name)
+                    self.raw.extend(
+                        ox.Quad(t.subject, t.predicate, t.object, name)
+                        for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+                    )
+        else:
+            try:
+                self.raw.update(job.text, base_iri=job.base_iri)
+            except SyntaxError as exc:
+                raise InputError(f"SPARQL update syntax error: {exc}") from None
+            except (OSError, RuntimeError) as exc:
+                raise InputError(f"SPARQL update failed: {exc}") from None
+        after = triples()
+        self.raw.extend(ox.Quad(s, p, o, DEFAULT_GRAPH) for s, p, o in after - before)
+        self._remove_from_default(before - after)
+        self._count = None
+        self.reinfer()
+        self._written()
 
     def put_graph(self, iri_: str, graph: Graph) -> None:
         with self._lock:
