@@ -305,6 +305,8 @@ def _check_json_ld(text: str) -> None:
             "malformed JSON-LD: a number is too long to read (more than 4,300 digits); "
             "write it as a typed string"
         ) from None
+    if not isinstance(document, dict | list):
+        raise InputError("malformed JSON-LD: the document must be a JSON object or array")
     _scan_json(document)
 
 

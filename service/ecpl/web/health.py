@@ -1,21 +1,36 @@
-"""``/health``: is the store reachable, and how many triples does it hold."""
+"""``/health``: is the store reachable, and how many triples does it hold.
+
+It names the kind of store (memory, disk, remote), never its path or URL: the answer is public.
+"""
 
 from __future__ import annotations
+
+import logging
 
 from flask import Blueprint, Response, jsonify
 
 from ecpl.errors import EcplError
 from ecpl.web.context import get_settings, get_store
 
+log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/health")
 def health() -> tuple[Response, int]:
     settings = get_settings()
-    kind = "remote" if settings.store.startswith(("http://", "https://")) else settings.store
+    kind = store_kind(settings.store)
     try:
         triples = get_store().triple_count()
     except EcplError as exc:
-        return jsonify({"status": "unavailable", "store": kind, "message": str(exc)}), 503
+        log.warning("health check: the store did not answer: %s", exc)
+        message = "the store did not answer; the operator's log has the details"
+        return jsonify({"status": "unavailable", "store": kind, "message": message}), 503
     return jsonify({"status": "ok", "store": kind, "triples": triples}), 200
+
+
+def store_kind(store: str) -> str:
+    """``memory``, ``disk`` or ``remote``: what a public answer may say about the store."""
+    if store.startswith(("http://", "https://")):
+        return "remote"
+    return "memory" if store.strip() in ("", "memory", ":memory:") else "disk"
