@@ -1,7 +1,7 @@
 """The one place where untrusted RDF is parsed (CLI, ``/validate``, graph-store uploads).
 
 Uploads are parsed into a fresh in-memory rdflib graph, never into a store. Before the parser
-sees the bytes: the size limit, UTF-8, and no remote or ``file:`` JSON-LD context and no
+sees the bytes: the size limit, UTF-8 (except RDF/XML, which declares its encoding), and no remote or ``file:`` JSON-LD context and no
 JSON-LD ``@id`` that is not an IRI (nothing is ever fetched, nothing silently dropped).
 RDF/XML goes through an expat reader that refuses any DTD, entity declaration or external
 reference in the parser itself, whatever encoding the document declares or expat detects
@@ -194,7 +194,9 @@ def parse_rdf(
         raise TooLarge(f"input is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
     name = rdf_format(media_type=media_type, filename=filename, format=format)
     title = _FORMAT_TITLES[name]
-    text = _decode(data, title)
+    # XML says its own encoding (declaration, BOM or first bytes) and expat reads it; the
+    # other syntaxes are UTF-8 by their specs.
+    text = "" if name == "xml" else _decode(data, title)
     if name == "json-ld":
         _check_json_ld(text)
     graph = Graph(store=_CappedMemory(max_triples))
