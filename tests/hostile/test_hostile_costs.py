@@ -265,9 +265,10 @@ def test_a_literal_of_a_million_newlines_parses_in_linear_time(server: Server) -
     assert response.status_code in (200, 503), response.text[:300]
 
 
-def test_the_triple_cap_stops_the_parse(server: Server) -> None:
-    """Four near-limit uploads at once: each stops at the cap (413) or finds the workers busy
-    (503), all answered; none is parsed to the end first."""
+def test_near_limit_uploads_at_once_are_all_answered_within_the_limits(server: Server) -> None:
+    """Four near-limit uploads at once: each stops at the cap (413), at the time limit (503) or
+    finds the workers busy (503); all are answered, none runs unbounded. (That the cap stops the
+    parse itself, before the end of the input, is shown in tests/test_rdfio.py.)"""
     body = big_case(20_000)  # 60,001 triples, twice the cap of 30,000
     assert len(body) < 5 * 1024 * 1024
     answers: list[requests.Response] = []
@@ -281,9 +282,12 @@ def test_the_triple_cap_stops_the_parse(server: Server) -> None:
         thread.start()
     for thread in threads:
         thread.join(120)
-    assert time.monotonic() - started < VALIDATION_TIMEOUT_S + SLACK_S
-    assert sorted({a.status_code for a in answers}) in ([413], [413, 503], [503])
-    assert any(a.status_code == 413 and "30,000" in a.text for a in answers)
+    assert time.monotonic() - started < 2 * VALIDATION_TIMEOUT_S + SLACK_S
+    assert len(answers) == 4
+    for answer in answers:
+        assert answer.status_code in (413, 503), answer.text[:300]
+        said = answer.json()["message"]
+        assert any(why in said for why in ("30,000", "time limit", "busy")), said
 
 
 def test_validations_do_not_wait_for_each_other(server: Server) -> None:
