@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import resource
+import sys
 import threading
 import time
 import traceback
@@ -252,6 +253,7 @@ def _child(send: Any, job: Callable[..., Any], args: tuple[Any, ...], memory_mb:
     """In the forked child: cap the address space, run the job, send back its outcome."""
     try:
         _limit_memory(memory_mb)
+        _single_threaded()
         reply: tuple[str, Any] = ("ok", job(*args))
     except MemoryError:
         reply = (
@@ -272,6 +274,16 @@ def _child(send: Any, job: Callable[..., Any], args: tuple[Any, ...], memory_mb:
     finally:
         send.close()
     os._exit(0)  # skip the inherited atexit handlers and finalizers of the parent's objects
+
+
+def _single_threaded() -> None:
+    """The child runs one job on one thread: locks another thread of the parent held at the
+    fork stay held forever in the copy, so the validation lock is made afresh; rdflib's
+    warning per odd IRI would let an upload fill the server's log, so only errors are logged."""
+    engine = sys.modules.get("ecpl.validation.engine")
+    if engine is not None:
+        engine._lock = threading.Lock()  # type: ignore[attr-defined]
+    logging.getLogger("rdflib").setLevel(logging.ERROR)
 
 
 def _limit_memory(memory_mb: int) -> None:

@@ -1,8 +1,9 @@
 """The one place where untrusted RDF is parsed (CLI, ``/validate``, graph-store uploads).
 
 Uploads are parsed into a fresh in-memory rdflib graph, never into a store. Before the parser
-sees the bytes: the size limit, UTF-8 (except RDF/XML, which declares its encoding), and no remote or ``file:`` JSON-LD context and no
-JSON-LD ``@id`` that is not an IRI (nothing is ever fetched, nothing silently dropped).
+sees the bytes: the size limit, UTF-8 (except RDF/XML, which declares its encoding), no remote
+or ``file:`` JSON-LD context and no JSON-LD ``@id`` that is not an IRI (nothing is ever
+fetched, nothing silently dropped).
 RDF/XML goes through an expat reader that refuses any DTD, entity declaration or external
 reference in the parser itself, whatever encoding the document declares or expat detects
 (a byte scan for ``<!DOCTYPE`` misses UTF-16). While parsing, the graph counts its triples and
@@ -215,13 +216,11 @@ def parse_rdf(
         raise TooLarge(f"the {title} input needs more memory than this service allows") from None
     except _SYNTAX_ERRORS as exc:
         raise InputError(f"malformed {title}: {_describe(exc)}") from None
-    except ValueError as exc:
-        if "integer string conversion" not in str(exc):
-            raise InputError(f"malformed {title}: the parser could not read a value") from None
-        raise InputError(
-            f"malformed {title}: a number is too long to read (more than 4,300 digits)"
-        ) from None
     except Exception as exc:  # a fault inside a parser on this input: no internals in the answer
+        if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+            raise InputError(
+                f"malformed {title}: a number is too long to read (more than 4,300 digits)"
+            ) from None
         log.warning("%s parser failed on an upload: %s: %s", title, type(exc).__name__, exc)
         raise InputError(
             f"malformed {title}: the parser could not read this input; check its syntax"

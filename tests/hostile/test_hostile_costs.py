@@ -379,3 +379,32 @@ def test_a_request_that_finds_no_free_worker_is_told_at_once() -> None:
         assert refused.value.headers["Retry-After"]  # type: ignore[attr-defined]
     finally:
         first.join(30)
+
+
+@pytest.mark.parametrize(
+    ("env", "exit_code", "says"),
+    [
+        ({"ECPL_MAX_CASE_TRIPLES": "1000"}, 2, "1,000"),
+        ({"ECPL_MAX_CASE_TRIPLES": "30000", "ECPL_VALIDATION_TIMEOUT": "1"}, 1, "time limit"),
+    ],
+)
+def test_ecpl_load_runs_under_the_same_limits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], exit_code: int, says: str
+) -> None:
+    from click.testing import CliRunner
+
+    from ecpl.cli import main
+
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    case = tmp_path / "big.nt"
+    case.write_bytes(big_case(8_000))
+    store = tmp_path / "db"
+    result = CliRunner().invoke(main, ["load", str(case), "--store", str(store)])
+    assert result.exit_code == exit_code, result.output
+    assert says in result.output
+    graph = "https://w3id.org/ecpl/graph/case/big"
+    asked = CliRunner().invoke(
+        main, ["query", "--store", str(store), f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"]
+    )
+    assert asked.output.strip() == "false"

@@ -5,6 +5,8 @@ multipart POST follow the Graph Store Protocol (W3C, 2013) §5.5.
 
 from __future__ import annotations
 
+import threading
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -200,3 +202,40 @@ BAD_XML = (
     b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]>'
     b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>'
 )
+
+
+def test_the_export_follows_every_write(server: Server) -> None:
+    """The export is built once per data version: a write must show in the next export."""
+    graph = PREFIX + "export-marker"
+    marker = "export-marker-3b9d"
+    body = f'<http://example.org/e> <http://example.org/p> "{marker}" .'.encode()
+
+    def export() -> str:
+        response = requests.get(server.url + "/export", params={"format": "nquads"}, timeout=120)
+        assert response.status_code == 200
+        return response.text
+
+    assert marker not in export()
+    assert put_case(server, body, "text/turtle", graph=graph).status_code == 201
+    assert marker in export()
+    deleted = requests.delete(server.url + "/data", params={"graph": graph}, headers=AUTH)
+    assert deleted.status_code == 204
+    assert marker not in export()
+
+
+def test_concurrent_exports_are_built_once_and_all_answered(server: Server) -> None:
+    answers: list[requests.Response] = []
+
+    def fetch() -> None:
+        answers.append(requests.get(server.url + "/export", params={"format": "trig"}, timeout=120))
+
+    threads = [threading.Thread(target=fetch) for _ in range(16)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(180)
+    elapsed = time.monotonic() - started
+    assert [a.status_code for a in answers] == [200] * 16
+    assert len({a.content for a in answers}) == 1
+    assert elapsed < 60, f"16 exports took {elapsed:.0f} s"
