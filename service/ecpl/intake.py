@@ -4,9 +4,10 @@ Parsing (rdflib's RDF/XML reader is quadratic on some inputs) and validation (py
 grows with the graph) cannot be interrupted inside a thread, so each job runs in a process
 forked for it: past the time limit it is killed (503), past the memory limit its allocations
 fail (413), and at most ``slots`` jobs run at once — a request that finds none free within a
-moment is told so (503 with Retry-After) instead of queueing. Jobs share nothing, so no lock
-makes one validation wait for another. The parent loads the shapes and warms pySHACL once
-before the first fork; every child inherits that copy-on-write.
+moment is told so (503 with Retry-After) instead of queueing. Children run at a lower CPU
+priority (nice 10) than the server, so its cheap answers (``/health``, pages) keep their CPU.
+Jobs share nothing, so no lock makes one validation wait for another. The parent loads the
+shapes and warms pySHACL once before the first fork; every child inherits that copy-on-write.
 
 Used by ``/validate``, the Graph Store writes (``/data``) and ``ecpl load``.
 """
@@ -40,8 +41,9 @@ log = logging.getLogger(__name__)
 
 Triple = tuple[Node, Node, Node]
 RUNNER_KEY = "ecpl.intake"
-# How long a request waits for a free slot before it is told the service is busy.
-SLOT_WAIT_S = 1.0
+# How long a request waits for a free slot before it is told the service is busy: short, so
+# a refused upload does not hold one of the server's threads.
+SLOT_WAIT_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -252,6 +254,7 @@ def _run_child(job: Callable[..., Any], args: tuple[Any, ...], limits: Limits) -
 def _child(send: Any, job: Callable[..., Any], args: tuple[Any, ...], memory_mb: int) -> None:
     """In the forked child: cap the address space, run the job, send back its outcome."""
     try:
+        os.nice(10)  # behind the server's own threads: cheap requests keep their CPU
         _limit_memory(memory_mb)
         _single_threaded()
         reply: tuple[str, Any] = ("ok", job(*args))
