@@ -221,7 +221,8 @@ def parse_rdf(
             raise InputError(
                 f"malformed {title}: a number is too long to read (more than 4,300 digits)"
             ) from None
-        log.warning("%s parser failed on an upload: %s: %s", title, type(exc).__name__, exc)
+        detail = _clip(str(exc), 200)  # the input's own text may be in it: keep the log short
+        log.warning("%s parser failed on an upload: %s: %s", title, type(exc).__name__, detail)
         raise InputError(
             f"malformed {title}: the parser could not read this input; check its syntax"
         ) from None

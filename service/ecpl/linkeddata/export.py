@@ -49,7 +49,7 @@ def full_dataset(access: GraphAccess) -> Dataset:
     return dataset
 
 
-_cache = PerVersion()
+_cache = PerVersion(size=8)  # a full export is a few MB
 
 
 def export_bytes(
