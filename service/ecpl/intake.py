@@ -179,7 +179,13 @@ def prepare_case(
 class InProcess:
     """Runs jobs in the calling thread, without limits: for tests of the HTTP layer."""
 
-    def run(self, job: Callable[..., Any], args: tuple[Any, ...], limits: Limits) -> Any:
+    def run(
+        self,
+        job: Callable[..., Any],
+        args: tuple[Any, ...],
+        limits: Limits,
+        wait_s: float = SLOT_WAIT_S,
+    ) -> Any:
         return job(*args)
 
 
@@ -199,8 +205,16 @@ class Runner:
                 self._warm()
                 self._warmed = True
 
-    def run(self, job: Callable[..., Any], args: tuple[Any, ...], limits: Limits) -> Any:
-        if not self._slots.acquire(timeout=SLOT_WAIT_S):
+    def run(
+        self,
+        job: Callable[..., Any],
+        args: tuple[Any, ...],
+        limits: Limits,
+        wait_s: float = SLOT_WAIT_S,
+    ) -> Any:
+        """``job(*args)`` in a child; ``wait_s``: how long to wait for a free slot (writers,
+        who hold the update token, may queue; anonymous uploads are refused at once)."""
+        if not self._slots.acquire(timeout=wait_s):
             busy = Unavailable(
                 "the service is busy validating other uploads; try again in a few seconds"
             )

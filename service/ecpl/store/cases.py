@@ -85,8 +85,8 @@ def write_case(
     """
 
     def prepare(existing: list[Any]) -> intake.PreparedCase:
-        found: intake.PreparedCase = runner.run(
-            intake.prepare_case, (list(uploads), limits, existing), limits
+        found: intake.PreparedCase = runner.run(  # writers queue for a slot
+            intake.prepare_case, (list(uploads), limits, existing), limits, limits.timeout_s
         )
         return found
 
