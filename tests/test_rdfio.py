@@ -68,14 +68,15 @@ def test_too_large_is_refused_before_parsing() -> None:
 
 
 @pytest.mark.parametrize(
-    "doc",
+    ("doc", "why"),
     [
-        b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">]>\n<rdf:RDF/>',
-        b'<?xml version="1.0"?>\n<!ENTITY xxe SYSTEM "file:///etc/passwd">\n<rdf:RDF/>',
+        (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">]>\n<rdf:RDF/>', "DOCTYPE"),
+        # XML 1.0 §2.8: markup declarations belong in a DTD; outside one they are not XML
+        (b'<?xml version="1.0"?>\n<!ENTITY xxe SYSTEM "file:///etc/passwd">\n<rdf:RDF/>', "line 2"),
     ],
 )
-def test_xml_with_dtd_or_entity_is_refused(doc: bytes) -> None:
-    with pytest.raises(InputError, match="DOCTYPE"):
+def test_xml_with_dtd_or_entity_is_refused(doc: bytes, why: str) -> None:
+    with pytest.raises(InputError, match=why):
         parse_rdf(doc, format="xml", max_bytes=LIMIT)
 
 
@@ -218,3 +219,39 @@ def test_cli_missing_file() -> None:
 def test_deep_nesting_is_an_input_error(data: bytes, fmt: str) -> None:
     with pytest.raises(InputError):
         parse_rdf(data, format=fmt, max_bytes=10_000_000)
+
+
+def _lines(count: int) -> str:
+    return "".join(
+        f"<http://example.org/s> <http://example.org/p> <http://example.org/o{i}> .\n"
+        for i in range(count)
+    )
+
+
+@pytest.mark.parametrize(
+    ("fmt", "body"),
+    [
+        ("nt", _lines(101) + "<broken"),
+        ("turtle", _lines(101) + "<broken"),
+        (
+            "xml",
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            'xmlns:ex="http://example.org/">'
+            + "".join(
+                f'<rdf:Description rdf:about="http://example.org/s{i}"><ex:p>v</ex:p>'
+                "</rdf:Description>"
+                for i in range(101)
+            )
+            + "<broken",
+        ),
+    ],
+)
+def test_the_triple_cap_stops_the_parse_where_it_is_crossed(fmt: str, body: str) -> None:
+    """The input is broken after the 101st triple: a parse that stopped at the cap (100) says
+    "too large"; one that read to the end would report the syntax error instead. (JSON-LD is
+    read as JSON whole before any triple exists; its triples are capped the same way.)"""
+    with pytest.raises(TooLarge, match="more than 100 triples"):
+        parse_rdf(body.encode(), format=fmt, max_bytes=LIMIT, max_triples=100)
+    with pytest.raises(InputError) as whole:
+        parse_rdf(body.encode(), format=fmt, max_bytes=LIMIT, max_triples=1000)
+    assert not isinstance(whole.value, TooLarge)

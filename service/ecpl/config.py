@@ -65,6 +65,23 @@ def _env_list(name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
+def read_token_file(path: str | Path) -> str:
+    """The update token from a file (first line), so it never shows in ``ps`` or the shell
+    history as a ``--update-token`` flag does."""
+    try:
+        token = Path(path).read_text(encoding="utf-8").strip().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the update token file {path}: {exc}") from None
+    if not token or not token[0].strip():
+        raise ConfigError(f"the update token file {path} is empty")
+    return token[0].strip()
+
+
+def _token_file() -> str | None:
+    path = os.environ.get("ECPL_UPDATE_TOKEN_FILE")
+    return read_token_file(path) if path else None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Service settings; build with :func:`Settings.from_env` and override per flag."""
@@ -82,6 +99,11 @@ class Settings:
     max_upload_bytes: int = 5 * 1024 * 1024
     max_query_bytes: int = 256 * 1024
     max_case_triples: int = 5_000  # a case graph is ~40-500 triples; bounds validation time
+    # Each upload is parsed and validated in its own process: wall clock, address space on top
+    # of the fork, and how many at once (ecpl.intake).
+    validation_timeout_s: int = 30
+    validation_memory_mb: int = 1024
+    validation_workers: int = 2
     service_allow_list: tuple[str, ...] = ()
     cors_origins: str = "*"
     root: Path = field(default_factory=project_root)
@@ -94,7 +116,7 @@ class Settings:
             "port": _env_int("ECPL_PORT", cls.port),
             "workers": _env_int("ECPL_WORKERS", cls.workers),
             "store": os.environ.get("ECPL_STORE", cls.store),
-            "update_token": os.environ.get("ECPL_UPDATE_TOKEN") or None,
+            "update_token": os.environ.get("ECPL_UPDATE_TOKEN") or _token_file(),
             "query_timeout_s": _env_int("ECPL_QUERY_TIMEOUT", cls.query_timeout_s),
             "row_limit": _env_int("ECPL_ROW_LIMIT", cls.row_limit),
             "max_response_bytes": _env_int("ECPL_MAX_RESPONSE_BYTES", cls.max_response_bytes),
@@ -103,6 +125,9 @@ class Settings:
             "max_upload_bytes": _env_int("ECPL_MAX_UPLOAD_BYTES", cls.max_upload_bytes),
             "max_query_bytes": _env_int("ECPL_MAX_QUERY_BYTES", cls.max_query_bytes),
             "max_case_triples": _env_int("ECPL_MAX_CASE_TRIPLES", cls.max_case_triples),
+            "validation_timeout_s": _env_int("ECPL_VALIDATION_TIMEOUT", cls.validation_timeout_s),
+            "validation_memory_mb": _env_int("ECPL_VALIDATION_MEMORY_MB", cls.validation_memory_mb),
+            "validation_workers": _env_int("ECPL_VALIDATION_WORKERS", cls.validation_workers),
             "service_allow_list": _env_list("ECPL_SERVICE_ALLOW"),
             "cors_origins": os.environ.get("ECPL_CORS_ORIGINS", cls.cors_origins),
         }

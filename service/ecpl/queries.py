@@ -20,7 +20,6 @@ never by splicing the user's text into the query.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +33,13 @@ from ecpl.errors import InputError, NotFound
 
 PARAM_TYPES = ("iri", "xsd:date", "xsd:string", "xsd:integer")
 _HEADER = re.compile(r"\A#---\n(?P<body>(?:#.*\n)*?)#---\n", re.MULTILINE)
-_IRI_FORBIDDEN = re.compile(r'[\s<>"{}|^`\\]')
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20\x7f<>"{}|^`\\]')
+# xsd:date's lexical space (XSD 1.1 Part 2, §3.3.9): year-month-day with an optional time zone;
+# ISO 8601's other forms (20260101, 2026-W01-1, 2026-001) are not xsd:date literals.
+_XSD_DATE = re.compile(
+    r"-?(?P<year>[1-9][0-9]{3,}|0[0-9]{3})-(?P<month>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12][0-9]|3[01])"
+    r"(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))?"
+)
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
@@ -77,22 +82,31 @@ def to_term(param: Param, value: str) -> Identifier:
     """Turn a user's string into the RDF term a parameter of this type expects."""
     if param.type == "iri":
         value = value.strip().removeprefix("<").removesuffix(">")
-        if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value) or _IRI_FORBIDDEN.search(value):
+        bad = not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value) or _IRI_FORBIDDEN.search(value)
+        if bad or re.search(r"%(?![0-9A-Fa-f]{2})", value):
             raise InputError(f"parameter {param.name!r} must be an absolute IRI, got {value!r}")
         return URIRef(value)
     if param.type == "xsd:date":
-        try:
-            dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise InputError(
-                f"parameter {param.name!r} must be a date YYYY-MM-DD, got {value!r}"
-            ) from None
-        return Literal(value.strip(), datatype=XSD.date)
+        value = value.strip()
+        if not _is_xsd_date(value):
+            raise InputError(f"parameter {param.name!r} must be a date YYYY-MM-DD, got {value!r}")
+        return Literal(value, datatype=XSD.date)
     if param.type == "xsd:integer":
         if not re.fullmatch(r"[+-]?\d{1,18}", value.strip()):
             raise InputError(f"parameter {param.name!r} must be an integer, got {value!r}")
         return Literal(int(value), datatype=XSD.integer)
     return Literal(value)
+
+
+def _is_xsd_date(value: str) -> bool:
+    """True for an xsd:date lexical form naming a day that exists (no 2026-02-30)."""
+    match = _XSD_DATE.fullmatch(value)
+    if not match:
+        return False
+    year, month, day = (int(match[name]) for name in ("year", "month", "day"))
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    days = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    return day <= days
 
 
 def with_values(query: str, bindings: dict[str, Identifier]) -> str:

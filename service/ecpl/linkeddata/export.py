@@ -3,6 +3,10 @@
 ``full`` keeps one named graph per source file (TriG / N-Quads; Turtle flattens them);
 ``eli`` and ``schema`` are the derived views of :mod:`ecpl.linkeddata.profiles`, for other
 legal knowledge graphs, written as a single (default) graph.
+
+Over the service's store an export is built once per data version
+(:mod:`ecpl.linkeddata.generation`) and served from memory after that: concurrent requests
+wait for the one build instead of each reading the whole store.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from rdflib import Dataset, Graph
 from ecpl import iri
 from ecpl.linkeddata import profiles
 from ecpl.linkeddata.access import GraphAccess
+from ecpl.linkeddata.generation import PerVersion, version
 
 # name -> (media type, file suffix)
 EXPORT_FORMATS: dict[str, tuple[str, str]] = {
@@ -44,16 +49,30 @@ def full_dataset(access: GraphAccess) -> Dataset:
     return dataset
 
 
+_cache = PerVersion(size=8)  # a full export is a few MB
+
+
 def export_bytes(
     access: GraphAccess, fmt: str = "trig", profile: str = "full", on: dt.date | None = None
 ) -> bytes:
     """The export as bytes; ``fmt`` in EXPORT_FORMATS, ``profile`` in PROFILES."""
+    _check(fmt, profile)
+    if getattr(access, "store", None) is None:  # an rdflib dataset (CLI, tests): build it
+        return _build(access, fmt, profile, on)
+    key = (version(access), fmt, profile, on)
+    return _cache.get(key, lambda: _build(access, fmt, profile, on))
+
+
+def _check(fmt: str, profile: str) -> None:
     if fmt not in EXPORT_FORMATS:
         raise ValueError(
             f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}"
         )
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}")
+
+
+def _build(access: GraphAccess, fmt: str, profile: str, on: dt.date | None) -> bytes:
     if profile == "full":
         dataset = full_dataset(access)
         if fmt == "turtle":

@@ -1,7 +1,8 @@
 """Suggestions for an IRI the graph does not know: the nearest existing parents and names alike.
 
 A scholar who mistypes ``/law/ecl/art/38/para/3`` should land on links to ECL 38 and its
-paragraphs, not on a bare 404.
+paragraphs, not on a bare 404. Names alike are found in an index of the store's ecpl IRIs, built
+once per data version (:mod:`ecpl.linkeddata.generation`): a 404 never scans the whole store.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from rdflib import RDFS, SKOS, Literal, URIRef
 from ecpl import iri
 from ecpl.linkeddata.access import GraphAccess
 from ecpl.linkeddata.describe import label
+from ecpl.linkeddata.generation import PerVersion, version
 
 LIMIT = 12
 STARTING_POINTS: tuple[tuple[str, str], ...] = (
@@ -38,25 +40,44 @@ def _parents(requested: str) -> list[URIRef]:
     return found
 
 
+_indexes = PerVersion(size=4)
+_KNOWN = URIRef("urn:x-ecpl:known")
+
+
+def _index(access: GraphAccess) -> tuple[str, ...]:
+    """Every ecpl IRI that is the subject of a triple, lower-cased with its original."""
+
+    def build() -> tuple[str, ...]:
+        base = Literal(iri.BASE).n3()
+        query = f"""CONSTRUCT {{ ?s <{_KNOWN}> ?s }} WHERE {{
+  SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), {base})) }}
+}}"""
+        return tuple(sorted(str(s) for s in access.construct(query).subjects()))
+
+    if getattr(access, "store", None) is None:  # an rdflib dataset (tests, CLI): no cache
+        return build()
+    return _indexes.get(version(access), build)
+
+
 def suggestions(access: GraphAccess, requested: str) -> list[tuple[URIRef, str]]:
     """Existing resources near ``requested``, with display labels, parents first."""
     candidates = _parents(requested)
     tail = requested.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1].lower()
     needle = _NEEDLE.sub("", tail)
-    values = " ".join(c.n3() for c in candidates)
-    parts = []
-    if candidates:
-        parts.append(f"{{ VALUES ?s {{ {values} }} ?s ?p ?o }}")
+    alike: list[URIRef] = []
     if len(needle) >= 3:
-        parts.append(
-            f"{{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), {Literal(iri.BASE).n3()})"
-            f" && CONTAINS(LCASE(STR(?s)), {Literal(needle).n3()})) }}"
-        )
-    if not parts:
+        for known in _index(access):
+            if needle in known.lower():
+                alike.append(URIRef(known))
+                if len(alike) >= LIMIT * 4:
+                    break
+    chosen = list(dict.fromkeys([*candidates, *alike]))
+    if not chosen:
         return []
+    values = " ".join(c.n3() for c in chosen)
     query = f"""PREFIX rdfs: <{RDFS}> PREFIX skos: <{SKOS}>
 CONSTRUCT {{ ?s a ?t . ?s rdfs:label ?l }} WHERE {{
-  {{ SELECT DISTINCT ?s WHERE {{ {" UNION ".join(parts)} }} LIMIT {LIMIT * 4} }}
+  {{ SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }} }}
   OPTIONAL {{ ?s a ?t }} OPTIONAL {{ ?s rdfs:label ?l }}
 }}"""
     graph = access.construct(query)

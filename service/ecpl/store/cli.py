@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from ecpl import queries
+from ecpl import intake, queries
 from ecpl.config import Settings
-from ecpl.errors import EcplError
+from ecpl.errors import EcplError, TooLarge
 from ecpl.store import cases, open_store
 
 _FORMATS = ("table", "json", "xml", "csv", "tsv", "turtle", "nt", "jsonld", "rdfxml")
@@ -119,12 +119,19 @@ def load(file: Path, graph_iri: str | None, store: str | None) -> None:
             raise click.UsageError(
                 "ecpl load needs a lasting store: --store FOLDER or --store http(s)://…"
             )
-        target = graph_iri or str(iri.CASE_GRAPH_PREFIX + iri.slug(file.stem))
-        data = file.read_bytes()
-        graph = cases.parse_upload(data, filename=file.name, max_bytes=settings.max_upload_bytes)
+        target = cases.check_case_graph_iri(
+            graph_iri or str(iri.CASE_GRAPH_PREFIX + iri.slug(file.stem))
+        )
+        upload = intake.Upload(file.read_bytes(), filename=file.name, base=target)
+        limits = intake.Limits.of(settings)
+        if len(upload.data) > limits.max_bytes:
+            raise TooLarge(
+                f"{file} is {len(upload.data):,} bytes; the limit is {limits.max_bytes:,}"
+            )
         the_store = open_store(settings)
-        try:
-            stored = cases.store_case(the_store, target, graph, replace=True)
+        try:  # parsed and validated in a worker under the upload limits, as PUT /data
+            runner = intake.Runner(1)
+            stored = cases.write_case(the_store, runner, target, [upload], limits, replace=True)
         finally:
             the_store.close()
     except EcplError as exc:

@@ -47,6 +47,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         g.ecpl_started = time.perf_counter()
 
     @app.after_request
+    def _no_sniffing(response: Response) -> Response:
+        # Browsers must take the declared type: an uploaded literal never runs as HTML/script.
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    @app.after_request
     def _log_request(response: Response) -> Response:
         started = g.get("ecpl_started", time.perf_counter())
         log.info(

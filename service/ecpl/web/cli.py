@@ -16,12 +16,13 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
 import click
 
-from ecpl.config import Settings
+from ecpl.config import Settings, read_token_file
 from ecpl.errors import EcplError
 
 
@@ -133,6 +134,12 @@ def _check_store(settings: Settings) -> None:
     help="Query processes (embedded store) or server processes (remote store); default 2.",
 )
 @click.option("--update-token", default=None, help="Allow updates with this bearer token.")
+@click.option(
+    "--update-token-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Read the update token from this file (not visible in ps, unlike --update-token).",
+)
 @click.option("--timeout", type=click.IntRange(1, 3600), default=None, help="Query limit (s).")
 def serve(
     host: str | None,
@@ -140,10 +147,15 @@ def serve(
     store: str | None,
     workers: int | None,
     update_token: str | None,
+    update_token_file: Path | None,
     timeout: int | None,
 ) -> None:
     """Run the SPARQL service (W3C SPARQL 1.1 Protocol) at http://HOST:PORT/sparql."""
     try:
+        if update_token_file is not None:
+            if update_token:
+                raise click.UsageError("give --update-token or --update-token-file, not both")
+            update_token = read_token_file(update_token_file)
         settings = Settings.from_env(
             host=host,
             port=port,

@@ -1,15 +1,20 @@
 """``/data?graph=<IRI>``: the W3C Graph Store HTTP Protocol for stored case graphs.
 
 GET is open to all; PUT (replace), POST (add) and DELETE need the update token. A case graph
-is parsed with the hardened reader and validated on the way in; its findings go to the paired
-``…/findings`` graph (see :mod:`ecpl.store.cases`).
+is parsed with the hardened reader and validated on the way in, in a worker under the upload
+limits, before anything changes; its findings go to the paired ``…/findings`` graph (see
+:mod:`ecpl.store.cases`). As the protocol asks (§5.5), a POST may carry several RDF documents
+as ``multipart/form-data`` (merged), and a POST to the store itself (no graph named) creates a
+new case graph: 201 with its IRI in ``Location``. Relative IRIs in an upload resolve against
+the graph's IRI; ``Location`` is never built from the request's Host header.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 
-from ecpl.errors import InputError
+from ecpl import intake
+from ecpl.errors import InputError, TooLarge
 from ecpl.store import cases
 from ecpl.web import conneg
 from ecpl.web.bodies import read_limited
@@ -51,17 +56,51 @@ def get_graph() -> Response:
 @bp.route("/data", methods=["PUT", "POST"])
 def write_graph() -> Response:
     require_update_token(request)
-    graph_iri = cases.check_case_graph_iri(_graph_param())
+    if request.method == "POST" and not request.args.get("graph") and "default" not in request.args:
+        graph_iri = cases.new_case_graph_iri()  # GSP §5.5: POST to the store names a new graph
+    else:
+        graph_iri = cases.check_case_graph_iri(_graph_param())
     settings = get_settings()
-    data = read_limited(request.stream, settings.max_upload_bytes, "the graph")
-    parsed = cases.parse_upload(
-        data, media_type=request.mimetype or None, max_bytes=settings.max_upload_bytes
+    uploads = _uploads(settings.max_upload_bytes, graph_iri)
+    runner = intake.runner_for(current_app.extensions, settings)
+    stored = cases.write_case(
+        get_store(),
+        runner,
+        graph_iri,
+        uploads,
+        intake.Limits.of(settings),
+        replace=request.method == "PUT",
     )
-    stored = cases.store_case(get_store(), graph_iri, parsed, replace=request.method == "PUT")
     response = Response(status=201 if stored.created else 204)
     if stored.created:
-        response.headers["Location"] = f"{request.base_url}?graph={graph_iri}"
+        response.headers["Location"] = stored.graph  # the graph's own IRI, not the Host's
     return response
+
+
+def _uploads(limit: int, base: str) -> list[intake.Upload]:
+    """The RDF documents of the request: its body, or each part of a multipart POST."""
+    length = request.content_length
+    if length is not None and length > limit:
+        raise TooLarge(f"the graph is {length} bytes; the limit is {limit} bytes")
+    if request.mimetype != "multipart/form-data":
+        data = read_limited(request.stream, limit, "the graph")
+        return [intake.Upload(data, media_type=request.mimetype or None, base=base)]
+    if request.method != "POST":
+        raise InputError("multipart/form-data is accepted on POST only (GSP §5.5); PUT one graph")
+    request.max_content_length = limit
+    uploads = []
+    total = 0
+    for _field, part in request.files.items(multi=True):
+        data = part.stream.read(limit + 1)
+        total += len(data)
+        if total > limit:
+            raise TooLarge(f"the graph parts are larger than the limit of {limit} bytes")
+        generic = ("", "application/octet-stream", "text/plain")
+        media_type = None if part.mimetype in generic else part.mimetype
+        uploads.append(intake.Upload(data, media_type, part.filename or None, base=base))
+    if not uploads:
+        raise InputError("the multipart request holds no RDF document (no file parts)")
+    return uploads
 
 
 @bp.delete("/data")

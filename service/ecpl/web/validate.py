@@ -7,10 +7,11 @@ their legal basis, triggered rules, liability per doctrinal position) as Turtle,
 summary or an HTML page. A case that does not conform is still a successful validation (200).
 
 The size limit is checked on Content-Length before the body is read, and again while reading
-bodies that come without one, so an oversized upload is refused without being buffered. The
-parsed graph is then held to a triple cap (``ECPL_MAX_CASE_TRIPLES``, default 5,000): a case graph
-is some 40-500 triples, and pySHACL time grows with the graph (60,000 triples take ~20 s under
-the validation lock), so a few near-limit uploads would otherwise starve /validate.
+bodies that come without one, so an oversized upload is refused without being buffered.
+Parsing and validation run in a worker process under a time and memory limit
+(:mod:`ecpl.intake`); the parse stops at the triple cap (``ECPL_MAX_CASE_TRIPLES``, default
+5,000: a case graph is some 40-500 triples, and pySHACL time grows with the graph). Relative
+IRIs resolve against a fixed base (``ecpl.rdfio.UPLOAD_BASE``), never the server's folder.
 """
 
 from __future__ import annotations
@@ -21,12 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import Graph, URIRef
 
-from ecpl import config, iri
+from ecpl import config, intake, iri
 from ecpl.errors import InputError, NotAcceptable, NotFound, TooLarge
-from ecpl.rdfio import parse_rdf
 from ecpl.web.bodies import read_limited
 from ecpl.web.conneg import JSONLD, TURTLE, content_type, serialize_graph
 from ecpl.web.context import get_settings
@@ -85,20 +85,11 @@ def run() -> Response:
     if length is not None and length > limit:
         raise TooLarge(f"the case graph is {length} bytes; the limit is {limit} bytes")
     case = _read_case(limit)
-    graph = parse_rdf(
-        case.data,
-        media_type=case.media_type,
-        filename=case.filename,
-        format=case.syntax,
-        max_bytes=limit,
-    )
-    cap = get_settings().max_case_triples
-    if len(graph) > cap:
-        raise TooLarge(
-            f"the case graph has {len(graph)} triples; the limit is {cap} triples "
-            "(ECPL_MAX_CASE_TRIPLES); a case graph is usually 40-500 triples"
-        )
-    report = validator()(graph)
+    upload = intake.Upload(case.data, case.media_type, case.filename, case.syntax)
+    settings = get_settings()
+    limits = intake.Limits.of(settings)
+    runner = intake.runner_for(current_app.extensions, settings)
+    report = runner.run(intake.validate_upload, ([upload], limits, validator()), limits)
     return _respond(report)
 
 
