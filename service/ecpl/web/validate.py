@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, Response, render_template, request
-from rdflib import Graph, URIRef
+from flask import Blueprint, Response, render_template, request, url_for
+from rdflib import Graph
 
 from ecpl import config, iri
 from ecpl.errors import InputError, NotAcceptable, NotFound, TooLarge
@@ -99,7 +99,7 @@ def run() -> Response:
             "(ECPL_MAX_CASE_TRIPLES); a case graph is usually 40-500 triples"
         )
     report = validator()(graph)
-    return _respond(report)
+    return _respond(report, graph)
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ def _within(data: bytes, limit: int) -> bytes:
     return data
 
 
-def _respond(report: Report) -> Response:
+def _respond(report: Report, graph: Graph | None = None) -> Response:
     chosen = request.form.get("format") if request.mimetype in FORM_TYPES else None
     if not chosen:
         chosen = choose_format(OUTPUT_TYPES)
@@ -172,7 +172,7 @@ def _respond(report: Report) -> Response:
             f"format {chosen!r} is not available; use one of {', '.join(OUTPUT_TYPES)}"
         )
     if chosen == "html":
-        response = Response(render_report(report), mimetype="text/html")
+        response = Response(render_report(report, graph), mimetype="text/html")
     elif chosen in ("turtle", "jsonld"):
         media = OUTPUT_TYPES[chosen]
         response = Response(
@@ -185,23 +185,18 @@ def _respond(report: Report) -> Response:
     return response
 
 
-def render_report(report: Report) -> str:
-    """The HTML page of a report: terms by their labels, provisions as citations, links."""
-    from ecpl.validation.report import citation, short
+def render_report(report: Report, graph: Graph | None = None) -> str:
+    """The HTML page of a report: the case as a timeline (when its graph is given), terms by
+    their labels, provisions as citations, links to the service's pages."""
+    from ecpl.visual.page import report_context
 
-    labeller = report.labeller
-
-    def name(term: str, lang: str) -> str:
-        return labeller(URIRef(term), lang) if labeller else short(term)
-
-    def local(term: str) -> str | None:
-        return iri.local_path(term) if iri.is_ecpl(term) else None
+    def link(term: str) -> str:
+        return iri.local_path(term) if iri.is_ecpl(term) else term
 
     return render_template(
         "validate_report.html",
-        summary=report.to_json(),
-        texts={lang: report.to_text(lang) for lang in ("zh", "en")},
-        name=name,
-        cite=citation,
-        local=local,
+        layout="_layout.html",
+        visual_css_href=url_for("editor.static", filename="visual.css"),
+        form_href=url_for("validate.form"),
+        **report_context(report, graph, link),
     )
