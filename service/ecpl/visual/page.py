@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 from rdflib import Graph, URIRef
 
 from ecpl import iri
@@ -30,11 +31,16 @@ def report_context(
     """What validate_report.html needs; ``link`` maps an IRI to its href."""
     labeller = report.labeller
 
+    def safe(term: str) -> str | None:
+        """Only pages and web IRIs become links: a case graph's IRIs are user data."""
+        href = link(term)
+        return href if href.startswith(("/", "http://", "https://")) else None
+
     def name(term: str, lang: str) -> str:
         return labeller(URIRef(term), lang) if labeller else short(term)
 
     def local(term: str) -> str | None:
-        return link(term) if iri.is_ecpl(term) else None
+        return safe(term) if iri.is_ecpl(term) else None
 
     timeline = None
     if case_graph is not None and len(case_graph):
@@ -70,7 +76,7 @@ def render_standalone(report: Report, case_graph: Graph | None) -> str:
     template = _environment().get_template("validate_report.html")
     return template.render(
         layout="_standalone.html",
-        inline_css=css,
+        inline_css=Markup(css),  # the project's own stylesheets, not user input
         visual_css_href=None,
         form_href=None,
         **context,

@@ -30,7 +30,7 @@ from ecpl.visual.provisions import NumberOnDate, number_on_date
 from ecpl.visual.text import wrap
 
 Labeller = Callable[[Node, str], str]
-Linker = Callable[[str], str]
+Linker = Callable[[str], str | None]  # None: not to be linked (e.g. javascript: IRIs)
 
 # The actor lanes, top to bottom, with their bilingual names.
 LANES: tuple[tuple[str, str, str], ...] = (
@@ -108,7 +108,7 @@ class Cite:
     """A provision as cited, its page, and its article number on the date the fact arises."""
 
     iri: str
-    href: str
+    href: str | None
     zh: str
     en: str
     on_date: NumberOnDate | None
@@ -302,7 +302,7 @@ def build_timeline(
     )
 
     lanes: list[LaneRow] = []
-    y = AXIS_H
+    y = float(AXIS_H)
     for key, zh, en in LANES:
         lanes.append(LaneRow(key, zh, en, y, lane_h[key]))
         y += lane_h[key]
