@@ -130,6 +130,15 @@ class Progress:
         self.stream.flush()
         self._drawn = True
 
+    def clear(self) -> None:
+        """Erase the status line so other output starts on a clean line; the next
+        :meth:`advance` draws it again."""
+        if self.enabled and self._drawn:
+            self.stream.write("\r" + ERASE)
+            self.stream.flush()
+            self._drawn = False
+            self._last_draw = float("-inf")
+
     def close(self) -> None:
         """Draw the final state and end the line (nothing when disabled)."""
         if not self.enabled:
