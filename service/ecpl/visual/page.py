@@ -46,7 +46,7 @@ def report_context(
     if case_graph is not None and len(case_graph):
         from ecpl.validation.engine import resources
 
-        timeline = build_timeline(case_graph, report, link, superclasses=resources().superclasses)
+        timeline = build_timeline(case_graph, report, safe, superclasses=resources().superclasses)
     return {
         "summary": report.to_json(),
         "texts": {lang: report.to_text(lang) for lang in ("zh", "en")},
