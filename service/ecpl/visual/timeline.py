@@ -316,6 +316,12 @@ def build_timeline(
             top += box.h + 6
     decision.x, decision.y = columns[-1].x + (COL_W - BOX_W) / 2, lane_y["court"] + PAD
 
+    # where an arrow from an event leaves: below the event and the breaches drawn under it
+    stack_bottom = {
+        anchor: max(b.y + b.h for b in boxes)
+        for anchor, boxes in stacks.items()
+        if anchor is not None
+    }
     arrows: list[Arrow] = []
     for event in order:
         for earlier in case_graph.objects(event, ECPL.respondsTo):
@@ -325,38 +331,50 @@ def build_timeline(
                     Arrow("responds", a.x + a.w, a.y + 12, b.x, b.y + 12, str(earlier), str(event))
                 )
 
-    # findings below the lanes, at the event where their breach arises
+    # findings below the lanes, at the event where their breach arises; the findings of one
+    # rule under different doctrinal positions side by side in one row, rows stacked
     findings_y = y + 30
-    finding_boxes: list[Box] = []
-    stack_top: dict[int, float] = {}
+    groups: dict[tuple[int, str], list[tuple[Finding, Node | None, list[Node]]]] = {}
     for finding in report.findings:
         arising = [e for d in finding.duties for e in breach_events.get(d, [])]
         anchor = max(arising, key=lambda e: column_of[e]) if arising else None
         col = column_of[anchor] if anchor is not None else len(order)
-        day = day_of.get(anchor) if anchor is not None else decision_date
-        box = _finding_box(finding, label, link, day, root)
-        box.x = columns[col].x + (COL_W - BOX_W) / 2
-        box.y = stack_top.get(col, findings_y + PAD)
-        stack_top[col] = box.y + box.h + 8
-        box.data["event"] = str(anchor) if anchor is not None else ""
-        finding_boxes.append(box)
-        sources = {str(e) for e in arising}
-        for event in order:
-            if str(event) in sources:
-                src = event_boxes[event]
-                arrows.append(
-                    Arrow(
-                        "arises",
-                        src.x + src.w / 2,
-                        src.y + src.h,
-                        box.x + box.w / 2,
-                        box.y,
-                        str(event),
-                        finding.iri,
+        group = (col, finding.rule if finding.position else finding.iri)
+        groups.setdefault(group, []).append((finding, anchor, arising))
+    finding_boxes: list[Box] = []
+    top = findings_y + PAD
+    for (col, _rule), members in sorted(groups.items(), key=lambda kv: kv[0]):
+        row: list[Box] = []
+        for k, (finding, anchor, arising) in enumerate(
+            sorted(members, key=lambda m: m[0].position or "")
+        ):
+            day = day_of.get(anchor) if anchor is not None else decision_date
+            box = _finding_box(finding, label, link, day, root)
+            box.x = columns[col].x + (COL_W - BOX_W) / 2 + k * COL_W
+            box.y = top
+            box.data["event"] = str(anchor) if anchor is not None else ""
+            row.append(box)
+            sources = {str(e) for e in arising} if k == 0 else set()  # one arrow per row
+            for event in order:
+                if str(event) in sources:
+                    src = event_boxes[event]
+                    arrows.append(
+                        Arrow(
+                            "arises",
+                            src.x + src.w / 2,
+                            stack_bottom[event],
+                            box.x + box.w / 2,
+                            box.y,
+                            str(event),
+                            finding.iri,
+                        )
                     )
-                )
+        top += max(b.h for b in row) + 10
+        finding_boxes += row
     bottom = max([findings_y + 40] + [b.y + b.h + PAD for b in finding_boxes])
-    width = LANE_LABEL_W + len(columns) * COL_W + PAD
+    width = max(
+        [LANE_LABEL_W + len(columns) * COL_W + PAD] + [b.x + b.w + PAD for b in finding_boxes]
+    )
     return Timeline(
         case=str(case) if case is not None else "",
         width=width,
@@ -557,9 +575,11 @@ def _finding_box(
             ]
     box.flags = finding_flags(finding)
     if "analogy" in box.flags:
-        box.lines.append(Line("⚠ 类推适用 · rests on an analogy", cls="flag analogy"))
+        box.lines.append(Line("⚠ 类推适用", "zh", "flag analogy"))
+        box.lines.append(Line("⚠ rests on an analogy", "en", "flag analogy"))
     if "contested" in box.flags:
-        box.lines.append(Line("⚖ 有争议的解释 · contested reading", cls="flag contested"))
+        box.lines.append(Line("⚖ 有争议的解释", "zh", "flag contested"))
+        box.lines.append(Line("⚖ contested reading", "en", "flag contested"))
     box.cites = [_cite(b, day, link, root) for b in finding.legal_basis]
     box.data = {
         "finding": finding.iri,
