@@ -317,3 +317,28 @@ def test_ontology_page_shows_both_diagrams_with_working_links(client: FlaskClien
     assert linked
     for href in sorted(set(linked))[:6]:
         assert client.get(href, headers={"Accept": "text/html"}).status_code == 200, href
+
+
+def test_a_stored_case_page_links_to_its_timeline_from_the_same_report(
+    client: FlaskClient,
+) -> None:
+    name = "pang-v-qunar-second-instance"
+    page = parse(client.get(f"/case/{name}", headers={"Accept": "text/html"}).get_data(True))
+    assert f"/validate/case/{name}" in [a.get("href") for _t, a in page.tags]
+    event_page = client.get(f"/case/{name}/leak", headers={"Accept": "text/html"})
+    assert "/validate/case/" not in event_page.get_data(as_text=True)  # an event, not a case
+
+    response = client.get(f"/validate/case/{name}")
+    assert response.status_code == 200
+    drawn = parse(response.get_data(as_text=True))
+    report = json.loads(
+        post(client, (CASES / f"{name}.ttl").read_bytes(), "application/json").get_data(True)
+    )
+    findings = {a["data-finding"] for t, a in drawn.tags if t == "g" and "data-finding" in a}
+    assert findings == {f["iri"] for f in report["findings"]}
+    breaches = [a for t, a in drawn.tags if t == "g" and "data-result" in a]
+    assert len(breaches) == sum(r["severity"] == "Violation" for r in report["results"])
+
+    for bad, status in (("Bad_Name", 404), ("no-such-case", 404)):
+        answer = client.get(f"/validate/case/{bad}")
+        assert answer.status_code == status and "case" in answer.get_data(as_text=True)

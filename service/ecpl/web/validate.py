@@ -16,6 +16,7 @@ the validation lock), so a few near-limit uploads would otherwise starve /valida
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,7 @@ OUTPUT_TYPES = {
 # Input syntaxes a form may name (``syntax`` field), as ``ecpl.rdfio.parse_rdf`` formats.
 SYNTAXES = {"turtle": "Turtle", "jsonld": "JSON-LD", "ntriples": "N-Triples", "rdfxml": "RDF/XML"}
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+_CASE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # a case IRI's last segment
 
 
 def example_cases(root: Path) -> dict[str, Path]:
@@ -100,6 +102,39 @@ def run() -> Response:
         )
     report = validator()(graph)
     return _respond(report, graph)
+
+
+@bp.get("/validate/case/<slug>")
+def stored_case(slug: str) -> Response:
+    """The report page of a case in the store (a project case or one stored with PUT /data):
+    its graph validated now, drawn as a timeline. HTML only; the JSON of the same report is
+    POST /validate of that graph (the stored findings are in ``{graph}/findings``)."""
+    from ecpl.web.context import get_store
+
+    case = iri.CASE[slug] if _CASE_NAME.match(slug) else None
+    if case is None:
+        raise NotFound(f"{slug!r} is not a case name (lower-case letters, digits and hyphens)")
+    store = get_store()
+    found = store.query(
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?case a ?type } }",
+        bindings={"case": case, "type": iri.ECPL.Case},
+    )
+    names = sorted(
+        str(row["g"])
+        for row in found.rows
+        if row.get("g") is not None and not str(row["g"]).endswith("/findings")
+    )
+    if not names:
+        raise NotFound(f"no case graph in the store describes <{case}>")
+    graph = Graph()
+    for name in names:  # a case told across several graphs (e.g. an appeal's) is one picture
+        for triple in store.get_graph(name):
+            graph.add(triple)
+    cap = get_settings().max_case_triples
+    if len(graph) > cap:
+        raise TooLarge(f"the case graph has {len(graph)} triples; the limit is {cap} triples")
+    report = validator()(graph)
+    return Response(render_report(report, graph), mimetype="text/html")
 
 
 @dataclass(frozen=True)
