@@ -162,3 +162,25 @@ def test_missing_folder_and_empty_folder_are_clear_errors(tmp_path: Path) -> Non
             [*ECPL, "validate", str(target)], cwd=ROOT, capture_output=True, text=True, timeout=120
         )
         assert run.returncode == 2 and words in run.stderr and "Traceback" not in run.stderr
+
+
+@pytest.mark.slow
+def test_import_text_on_a_terminal_counts_the_law_files(shared: Path, tmp_path: Path) -> None:
+    from ecpl.statutes.importer import LAW_FILES
+
+    total = sum(len(files) for files in LAW_FILES.values())
+    out = tmp_path / "text.ttl"
+    code, stdout, stderr = run_on_pty(
+        [*ECPL, "import-text", str(shared / "statutes" / "lawrefbook"), "--output", str(out)]
+    )
+    assert code == 0, stderr
+    assert re.search(rf"import-text {total}/{total} \(100%\) · .* · done in \d+s", stderr), stderr
+    assert "\r" not in stdout and out.is_file()
+    piped = subprocess.run(
+        [*ECPL, "import-text", str(shared / "statutes" / "lawrefbook"), "--output", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert piped.returncode == 0 and piped.stderr == ""
