@@ -84,12 +84,12 @@ ANALOGY_KEYS = ("rests_on_analogy", "by_analogy", "analogy")
 CONTESTED_KEYS = ("contested_reading", "contested", "reading")
 
 # Geometry (px).
-LANE_LABEL_W = 120
+LANE_LABEL_W = 150
 COL_W = 200
 BOX_W = 184
 LINE_H = 15
 PAD = 8
-AXIS_H = 34
+AXIS_H = 36
 
 
 @dataclass(frozen=True)
@@ -171,6 +171,7 @@ class Arrow:
 class Column:
     x: float
     date: str | None
+    unordered: bool = False  # undated events whose order the sources do not give
 
 
 @dataclass(frozen=True)
@@ -219,12 +220,23 @@ def build_timeline(
     order = _order(case_graph, events)
     decision_date = _date(case_graph.value(case, ECPL.decisionDate)) if case else None
 
-    # one column per event, plus the decision
-    columns = [
-        Column(LANE_LABEL_W + i * COL_W, _date_of(case_graph, e)) for i, e in enumerate(order)
+    # one column per event, plus the decision; undated events that answer nothing share the
+    # first column, since the sources give no order among them
+    unordered = [
+        e
+        for e in order
+        if _effective_date(case_graph, e) is None
+        and not any(x in events for x in case_graph.objects(e, ECPL.respondsTo))
     ]
-    columns.append(Column(LANE_LABEL_W + len(order) * COL_W, decision_date))
-    column_of = {e: i for i, e in enumerate(order)}
+    ordered = [e for e in order if e not in unordered]
+    columns: list[Column] = []
+    if unordered:
+        columns.append(Column(LANE_LABEL_W, None, unordered=True))
+    for e in ordered:
+        columns.append(Column(LANE_LABEL_W + len(columns) * COL_W, _date_of(case_graph, e)))
+    columns.append(Column(LANE_LABEL_W + len(columns) * COL_W, decision_date))
+    column_of = {e: 0 for e in unordered}
+    column_of.update({e: i + (1 if unordered else 0) for i, e in enumerate(ordered)})
     day_of = {e: _effective_date(case_graph, e) for e in order}
 
     event_boxes: dict[Node, Box] = {}
@@ -291,15 +303,19 @@ def build_timeline(
         anchor_key = box.data["event"]
         anchor = next((e for e in order if str(e) == anchor_key), None)
         stacks.setdefault(anchor, []).append(box)
-    lane_h: dict[str, float] = {key: 44.0 for key, _zh, _en in LANES}
+    # the stacks of one lane and column (several in the shared undated column) go one below
+    # the other; the decision and breaches tied to no event go to the court lane's last column
+    cells: dict[tuple[str, int], list[list[Box]]] = {}
     for anchor, boxes in stacks.items():
         lane = lanes_of[anchor] if anchor is not None else "court"
-        lane_h[lane] = max(lane_h[lane], sum(b.h + 6 for b in boxes) + 2 * PAD)
-    # the decision box in the court lane
+        column = column_of[anchor] if anchor is not None else len(columns) - 1
+        cells.setdefault((lane, column), []).append(boxes)
     decision = _decision_box(case_graph, case, label, link, decision_date)
-    lane_h["court"] = max(
-        lane_h["court"], decision.h + 2 * PAD + sum(b.h + 6 for b in stacks.get(None, []))
-    )
+    cells.setdefault(("court", len(columns) - 1), []).insert(0, [decision])
+    lane_h: dict[str, float] = {key: 44.0 for key, _zh, _en in LANES}
+    for (lane, _column), cell in cells.items():
+        height = sum(b.h + 6 for boxes in cell for b in boxes) + 2 * PAD
+        lane_h[lane] = max(lane_h[lane], height)
 
     lanes: list[LaneRow] = []
     y = float(AXIS_H)
@@ -307,14 +323,13 @@ def build_timeline(
         lanes.append(LaneRow(key, zh, en, y, lane_h[key]))
         y += lane_h[key]
     lane_y = {row.key: row.y for row in lanes}
-    for anchor, boxes in stacks.items():
-        lane = lanes_of[anchor] if anchor is not None else "court"
-        top = lane_y[lane] + PAD + (decision.h + 6 if anchor is None else 0)
-        x = columns[column_of[anchor]].x if anchor is not None else columns[-1].x
-        for box in boxes:
-            box.x, box.y = x + (COL_W - BOX_W) / 2, top
-            top += box.h + 6
-    decision.x, decision.y = columns[-1].x + (COL_W - BOX_W) / 2, lane_y["court"] + PAD
+    for (lane, column), cell in cells.items():
+        top = lane_y[lane] + PAD
+        for boxes in cell:
+            for box in boxes:
+                box.x, box.y = columns[column].x + (COL_W - BOX_W) / 2, top
+                top += box.h + 6
+            top += 6
 
     # where an arrow from an event leaves: below the event and the breaches drawn under it
     stack_bottom = {
@@ -338,7 +353,7 @@ def build_timeline(
     for finding in report.findings:
         arising = [e for d in finding.duties for e in breach_events.get(d, [])]
         anchor = max(arising, key=lambda e: column_of[e]) if arising else None
-        col = column_of[anchor] if anchor is not None else len(order)
+        col = column_of[anchor] if anchor is not None else len(columns) - 1
         group = (col, finding.rule if finding.position else finding.iri)
         groups.setdefault(group, []).append((finding, anchor, arising))
     finding_boxes: list[Box] = []
