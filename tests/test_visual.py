@@ -342,3 +342,18 @@ def test_a_stored_case_page_links_to_its_timeline_from_the_same_report(
     for bad, status in (("Bad_Name", 404), ("no-such-case", 404)):
         answer = client.get(f"/validate/case/{bad}")
         assert answer.status_code == status and "case" in answer.get_data(as_text=True)
+
+
+def test_undated_events_are_not_put_in_an_order_the_sources_do_not_give() -> None:
+    graph = case_graph(CASES / "zhou-v-kuaike.ttl")  # no event in it is dated
+    report = validate(graph)
+    tl = build_timeline(graph, report, lambda t: t, superclasses=resources().superclasses)
+    z = "https://w3id.org/ecpl/case/zhou-v-kuaike/"
+    x = {b.key: b.x for b in tl.events if b.kind == "event"}
+    first = tl.columns[0]
+    assert first.unordered and first.date is None
+    # what answers nothing shares the first column; the answer follows the request it answers
+    for name in ("purchase", "refund-request", "fraud-call", "loss"):
+        assert x[z + name] == x[z + "purchase"]
+    assert x[z + "refund-answer"] > x[z + "refund-request"]
+    assert all(c.date is None for c in tl.columns)
