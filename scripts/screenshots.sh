@@ -40,4 +40,4 @@ for _ in $(seq 1 150); do
   curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
   sleep 0.2
 done
-shot "http://127.0.0.1:$port/ontology#diagrams" "$out/ontology-diagrams.png" 1500 1900
+shot "http://127.0.0.1:$port/ontology" "$out/ontology-diagrams.png" 1500 2800

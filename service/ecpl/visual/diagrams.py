@@ -231,8 +231,9 @@ def platform_terms(graph: Graph, link: Linker) -> Diagram:
                 ):
                     continue  # one line for a symmetric pair
                 target = URIRef(str(other))
+                nth = sum(1 for e in edges if e.data["source"] == str(node))
                 edges.append(
-                    _term_edge(graph, nodes[node], nodes[target], node, prop, other, cls, link)
+                    _term_edge(graph, nodes[node], nodes[target], node, prop, other, cls, link, nth)
                 )
     return Diagram(
         key="platform-terms",
@@ -257,7 +258,10 @@ def _term_edge(
     target: Node,
     cls: str,
     link: Linker,
+    nth: int = 0,
 ) -> DiagramEdge:
+    """One relation as a curve, its label along it (further along for a term's later edges, so
+    labels of edges leaving one box do not overlap)."""
     ground, bases = _axiom(graph, source, prop, target)
     reading = ground == ECPL.AcceptedReading
     if cls == "subClassOf":  # child's top to parent's bottom
@@ -290,8 +294,8 @@ def _term_edge(
         cls=f"edge {cls}" + (" reading" if reading else ""),
         label=relation,
         # near the source end: edges into the same term would otherwise label one spot
-        label_x=x1 + (x2 - x1) * 0.12 + 4,
-        label_y=y1 + (y2 - y1) * 0.12 - (30 if cls == "subClassOf" else 8),
+        label_x=x1 + (x2 - x1) * (0.12 + 0.33 * nth) + 4,
+        label_y=y1 + (y2 - y1) * (0.12 + 0.33 * nth) - (30 if cls == "subClassOf" else 8),
         href=link(bases[0]) if bases else None,
         title=title,
         data={
