@@ -184,3 +184,36 @@ def test_import_text_on_a_terminal_counts_the_law_files(shared: Path, tmp_path: 
         timeout=300,
     )
     assert piped.returncode == 0 and piped.stderr == ""
+
+
+@pytest.mark.slow
+def test_load_of_many_cases_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    files = [str(p) for p in sorted(case_folder(tmp_path).glob("*.ttl"))]
+    code, stdout, stderr = run_on_pty([*ECPL, "load", *files, "--store", str(tmp_path / "db")])
+    assert code == 0, stderr
+    assert re.search(r"load 3/3 \(100%\) · .* · done in \d+s", stderr), stderr
+    assert stdout.count("loaded ") == 3 and "\r" not in stdout
+    piped = subprocess.run(
+        [*ECPL, "load", *files, "--store", str(tmp_path / "db2")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert piped.returncode == 0 and piped.stderr == "" and piped.stdout.count("loaded ") == 3
+    one_graph = subprocess.run(
+        [
+            *ECPL,
+            "load",
+            *files,
+            "--graph",
+            "https://w3id.org/ecpl/graph/case/x",
+            "--store",
+            str(tmp_path / "db3"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert one_graph.returncode == 2 and "--graph names one graph" in one_graph.stderr
