@@ -101,6 +101,7 @@ class Line:
     cls: str = ""
     href: str | None = None
     title: str | None = None
+    en: str | None = None  # a one-line pair: ``text`` is the zh half, this the English half
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,12 @@ class Cite:
     def note(self, lang: str) -> str:
         """ "on 2026-02-01: Art. 23 (unverified)" — the number in force on the date, if known."""
         if self.date is None:
-            return "日期不详，按制定时条号" if lang == "zh" else "date unknown: number as enacted"
+            return "日期不详，按所引条号" if lang == "zh" else "date unknown: number as cited"
         if self.on_date is None:
-            return f"{self.date}：无该日条号" if lang == "zh" else f"no number on {self.date}"
+            # not in force yet, or a numbering the data does not record (e.g. CRPL before 2014)
+            if lang == "zh":
+                return f"数据未载{self.date}时的条号"
+            return f"no number recorded for {self.date}"
         unsure = (
             "" if self.on_date.confirmed else ("（未核实）" if lang == "zh" else " (unverified)")
         )
@@ -253,11 +257,13 @@ def build_timeline(
                 box.lines += [Line(t, lang) for t in wrap(label(event, lang), BOX_W - 2 * PAD)]
         when = _date_of(case_graph, event)
         box.lines.append(
-            Line(when, cls="date") if when else Line("日期不详 · date unknown", cls="date undated")
+            Line(when, cls="date")
+            if when
+            else Line("日期不详", cls="date undated", en="date unknown")
         )
         if _true(case_graph.value(event, ECPL.uncertain)):
             box.flags.append("uncertain")
-            box.lines.append(Line("存疑 · uncertain", cls="flag"))
+            box.lines.append(Line("存疑", cls="flag", en="uncertain"))
         box.data = {"event": str(event), "lane": lanes_of[event], "date": when or ""}
         event_boxes[event] = box
 
@@ -270,13 +276,18 @@ def build_timeline(
         anchor = _anchor_event(case_graph, result.focus_node, order, column_of)
         day = day_of.get(anchor) if anchor is not None else decision_date
         box = Box(key=f"{result.shape}|{result.focus_node}", kind="breach")
-        box.lines.append(Line("✗ 违反 · breach", cls="breach-head"))
+        box.lines.append(Line("✗ 违反", cls="breach-head", en="breach"))
         if result.duty:
             box.href = link(result.duty)
             for lang in ("zh", "en"):
                 box.lines += [
                     Line(t, lang) for t in wrap(label(URIRef(result.duty), lang), BOX_W - 2 * PAD)
                 ]
+        if result.value and (URIRef(result.value), None, None) in case_graph:
+            who = URIRef(result.value)
+            for lang, head in (("zh", "对象："), ("en", "as to: ")):
+                text = head + label(who, lang)
+                box.lines += [Line(t, lang, "who") for t in wrap(text, BOX_W - 2 * PAD)]
         box.cites = [_cite(b, day, link, root) for b in result.legal_basis]
         box.data = {
             "result": str(index),
@@ -564,7 +575,7 @@ def _decision_box(
             for lang in ("zh", "en"):
                 box.lines += [Line(t, lang) for t in wrap(label(holding, lang), BOX_W - 2 * PAD)]
     box.lines.append(
-        Line(day, cls="date") if day else Line("日期不详 · date unknown", cls="date undated")
+        Line(day, cls="date") if day else Line("日期不详", cls="date undated", en="date unknown")
     )
     box.data = {"decision": str(case) if case is not None else "", "date": day or ""}
     return box
@@ -580,9 +591,9 @@ def _finding_box(
         ]
     if finding.status:
         status = URIRef(finding.status)
-        box.lines.append(Line(f"{label(status, 'zh')} · {label(status, 'en')}", cls="status"))
+        box.lines.append(Line(label(status, "zh"), cls="status", en=label(status, "en")))
     if finding.position:
-        box.lines.append(Line("依学说 · under position", cls="position-head"))
+        box.lines.append(Line("依学说", cls="position-head", en="under position"))
         for lang in ("zh", "en"):
             box.lines += [
                 Line(t, lang, "position", link(finding.position))
