@@ -191,10 +191,17 @@ def test_breach_cites_the_article_number_in_force_on_the_event_date() -> None:
 
 
 class AnalogyFinding(Finding):
-    """A finding as the legal model may soon report it: resting on an analogy."""
+    """A finding as the legal model reports it on its branch (issue 9): ``by_analogy`` with the
+    provision applied by analogy and a note, ``rests_on`` the fact the rule fired on."""
 
     def to_json(self) -> dict[str, Any]:
-        return {**super().to_json(), "rests_on_analogy": True}
+        return {
+            **super().to_json(),
+            "by_analogy": True,
+            "analogical_basis": [LAW + "cc/art/1198/para/2"],
+            "analogy_note": {"zh": "类推适用说明", "en": "applied by analogy"},
+            "rests_on": "https://w3id.org/ecpl/case/zhou-v-kuaike/fraud-call",
+        }
 
 
 def test_a_finding_resting_on_an_analogy_is_marked_in_the_picture_and_the_list() -> None:
@@ -202,10 +209,17 @@ def test_a_finding_resting_on_an_analogy_is_marked_in_the_picture_and_the_list()
     report = validate(graph)
     assert report.findings, "zhou-v-kuaike yields the CC 1198(2) finding"
     plain = report.findings[0]
-    assert finding_flags(plain) == []
+    # the mark mirrors what the JSON says (on main no finding carries the flag yet)
+    assert ("analogy" in finding_flags(plain)) == bool(plain.to_json().get("by_analogy"))
     report.findings[0] = AnalogyFinding(**{**plain.__dict__})
     tl = build_timeline(graph, report, lambda t: t, superclasses=resources().superclasses)
-    assert "analogy" in tl.findings[0].flags
+    box = tl.findings[0]
+    assert "analogy" in box.flags
+    texts = [line.text for line in box.lines]
+    assert "类推自 民法典第1198条第2款" in texts and "by analogy to CC 1198(2)" in texts
+    assert "applied by analogy" in texts
+    # drawn at the fact it rests on, not at the decision
+    assert box.data["event"] == "https://w3id.org/ecpl/case/zhou-v-kuaike/fraud-call"
     page = parse(render_standalone(report, graph))
     boxes = [a for t, a in page.tags if t == "g" and "data-finding" in a]
     assert "analogy" in boxes[0]["class"].split()

@@ -363,6 +363,9 @@ def build_timeline(
     groups: dict[tuple[int, str], list[tuple[Finding, Node | None, list[Node]]]] = {}
     for finding in report.findings:
         arising = [e for d in finding.duties for e in breach_events.get(d, [])]
+        rests_on = finding.to_json().get("rests_on")  # the fact the rule fired on, if reported
+        if isinstance(rests_on, str) and URIRef(rests_on) in column_of:
+            arising = [URIRef(rests_on)]
         anchor = max(arising, key=lambda e: column_of[e]) if arising else None
         col = column_of[anchor] if anchor is not None else len(columns) - 1
         group = (col, finding.rule if finding.position else finding.iri)
@@ -603,6 +606,19 @@ def _finding_box(
     if "analogy" in box.flags:
         box.lines.append(Line("⚠ 类推适用", "zh", "flag analogy"))
         box.lines.append(Line("⚠ rests on an analogy", "en", "flag analogy"))
+        data = finding.to_json()
+        basis = [b for b in data.get("analogical_basis") or [] if isinstance(b, str)]
+        if basis:
+            for lang, head in (("zh", "类推自 "), ("en", "by analogy to ")):
+                text = head + ", ".join(citation(b, lang) for b in basis)
+                box.lines += [Line(t, lang, "flag analogy") for t in wrap(text, BOX_W - 2 * PAD)]
+        note = data.get("analogy_note")
+        if isinstance(note, dict):
+            for lang in ("zh", "en"):
+                if isinstance(note.get(lang), str):
+                    box.lines += [
+                        Line(t, lang, "analogy-note") for t in wrap(note[lang], BOX_W - 2 * PAD)
+                    ]
     if "contested" in box.flags:
         box.lines.append(Line("⚖ 有争议的解释", "zh", "flag contested"))
         box.lines.append(Line("⚖ contested reading", "en", "flag contested"))
