@@ -88,6 +88,7 @@ class DevTools:
         os.close(from_chrome_w)
         self._buffer = b""
         self._next_id = 0
+        self.events: list[dict[str, Any]] = []  # what Chromium reported unasked (console …)
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         attached = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})
         self.session = attached["sessionId"]
@@ -110,6 +111,8 @@ class DevTools:
             while b"\0" in self._buffer:
                 raw, self._buffer = self._buffer.split(b"\0", 1)
                 answer = json.loads(raw)
+                if "method" in answer:
+                    self.events.append(answer)
                 if answer.get("id") == self._next_id:
                     assert "error" not in answer, answer["error"]
                     result: dict[str, Any] = answer["result"]
@@ -274,3 +277,115 @@ def test_an_example_opens_runs_and_links_back(
         " a.click(); return a.href; })()"
     )
     assert href is not None and href.startswith(live_server + "/")
+
+
+# --- the pictures: a case report's timeline and the ontology diagrams ------------------------
+
+
+def console_errors(devtools: DevTools) -> list[str]:
+    """Errors Chromium reported for the page: exceptions, console.error, failed loads."""
+    found = []
+    for event in devtools.events:
+        method, params = event["method"], event.get("params", {})
+        if method == "Runtime.exceptionThrown":
+            found.append(json.dumps(params.get("exceptionDetails", {}))[:300])
+        elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+            found.append(json.dumps(params.get("args", []))[:300])
+        elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
+            if params["entry"].get("url", "").endswith("/favicon.ico"):
+                continue  # the browser's own request, not the page's; the service has no icon
+            found.append(params["entry"].get("text", "") + " " + params["entry"].get("url", ""))
+    return found
+
+
+def watch_console(devtools: DevTools) -> None:
+    devtools.send("Runtime.enable", page=True)
+    devtools.send("Log.enable", page=True)
+
+
+def test_a_real_case_report_shows_its_timeline_and_links_to_provisions(
+    devtools: DevTools, live_server: str
+) -> None:
+    """Validate a real case through the form, find the timeline drawn from the same findings as
+    the JSON report, switch the language, and follow a provision link."""
+    case = "pang-v-qunar-second-instance"
+    turtle = (Path(__file__).resolve().parents[1] / "data" / "cases" / f"{case}.ttl").read_bytes()
+    truth = requests.post(
+        live_server + "/validate",
+        data=turtle,
+        headers={"Content-Type": "text/turtle", "Accept": "application/json"},
+        timeout=120,
+    ).json()
+    violations = [r for r in truth["results"] if r["severity"] == "Violation"]
+    assert violations, "the second instance found the leak (a violation to draw)"
+
+    watch_console(devtools)
+    devtools.goto(f"{live_server}/validate?example={case}")
+    devtools.wait_for("document.querySelector('form.validate textarea')?.value.length > 100")
+    devtools.evaluate("document.querySelector('form.validate').submit()")
+    devtools.wait_for("document.querySelector('svg.timeline') !== null", timeout=120)
+
+    counts = devtools.evaluate(
+        "(() => { const q = s => document.querySelectorAll('svg.timeline ' + s).length;"
+        " return {events: q('g.tl-box.event'), breaches: q('g.tl-box.breach'),"
+        " findings: q('g.tl-box.finding'), lanes: q('g.lane')}; })()"
+    )
+    assert counts["breaches"] == len(violations)
+    assert counts["findings"] == len(truth["findings"])
+    assert counts["events"] == 2  # the leak and the SMS of the case graph
+    assert counts["lanes"] == 5
+    # drawn inside the picture, not collapsed or off its canvas
+    inside = devtools.evaluate(
+        "(() => { const svg = document.querySelector('svg.timeline').getBoundingClientRect();"
+        " return [...document.querySelectorAll('svg.timeline g.tl-box rect')].every(r => {"
+        " const b = r.getBoundingClientRect(); return b.width > 50 && b.height > 20 &&"
+        " b.left >= svg.left - 1 && b.right <= svg.right + 1 &&"
+        " b.bottom <= svg.bottom + 1; }); })()"
+    )
+    assert inside is True
+
+    # the language switch hides the other language, without script
+    devtools.evaluate("document.getElementById('show-en').click()")
+    hidden = devtools.evaluate("getComputedStyle(document.querySelector('h1 [lang=zh]')).display")
+    assert hidden == "none"
+    devtools.evaluate("document.getElementById('show-both').click()")
+
+    href = devtools.evaluate(
+        "(() => { const a = document.querySelector('svg.timeline a.provision');"
+        " const href = a.getAttribute('href');"
+        " a.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}));"
+        " return href; })()"
+    )
+    assert href.startswith("/law/")
+    devtools.wait_for(f"location.pathname === {json.dumps(href)}")
+    devtools.wait_for("document.readyState === 'complete'")
+    title = devtools.evaluate("document.querySelector('h1').textContent")
+    assert title.strip(), "the provision page has a heading"
+    assert console_errors(devtools) == []
+
+
+def test_the_ontology_page_shows_its_diagrams_and_their_nodes_link(
+    devtools: DevTools, live_server: str
+) -> None:
+    watch_console(devtools)
+    devtools.goto(live_server + "/ontology")
+    devtools.wait_for("document.querySelectorAll('svg.diagram').length === 2", timeout=120)
+    nodes = devtools.evaluate(
+        "(() => { const n = s => document.querySelectorAll(s).length;"
+        " return {terms: n('svg[data-diagram=platform-terms] a.node'),"
+        " duties: n('svg[data-diagram=duties-by-phase] a.node.duty'),"
+        " edges: n('svg[data-diagram=platform-terms] .edge-group')}; })()"
+    )
+    assert nodes["terms"] >= 8 and nodes["edges"] >= 5 and nodes["duties"] >= 10
+    href = devtools.evaluate(
+        "(() => { const a = document.querySelector("
+        "'svg[data-diagram=platform-terms] a.node[data-term$=\"#NetworkOperator\"]');"
+        " const href = a.getAttribute('href');"
+        " a.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}));"
+        " return href; })()"
+    )
+    assert href.endswith("/term/NetworkOperator")
+    devtools.wait_for("location.pathname.endsWith('/term/NetworkOperator')")
+    devtools.wait_for("document.readyState === 'complete'")
+    assert "网络运营者" in devtools.evaluate("document.body.textContent")
+    assert console_errors(devtools) == []

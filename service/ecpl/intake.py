@@ -148,6 +148,14 @@ def validate_upload(
     return portable(validate(read_case(uploads, limits)))
 
 
+def validate_upload_with_graph(
+    uploads: Sequence[Upload], limits: Limits, validate: Callable[[Graph], Report]
+) -> tuple[Report, list[Triple]]:
+    """As :func:`validate_upload`, with the parsed case's triples (the HTML report draws them)."""
+    graph = read_case(uploads, limits)
+    return portable(validate(graph)), list(graph)
+
+
 @dataclass(frozen=True)
 class PreparedCase:
     """A case graph ready to store: its triples and its findings, every term storable."""

@@ -9,6 +9,7 @@ nothing generated is committed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.namespace import SH
@@ -62,6 +63,7 @@ class Documentation:
     header: list[tuple[Value, list[Value]]] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     triples: int = 0
+    diagrams: list[Any] = field(default_factory=list)  # ecpl.visual.diagrams.Diagram
 
 
 def merged_graph(access: GraphAccess, prefix: str) -> Graph:
@@ -161,7 +163,22 @@ def document(
 def ontology_documentation(graph: Graph, base_url: str = "/") -> Documentation:
     titles = _literal_values(graph, iri.ONTOLOGY_IRI, DCTERMS.title, RDFS.label, SKOS.prefLabel)
     title = " · ".join(dict.fromkeys(t.text for t in titles)) or "ecpl ontology"
-    return document(graph, iri.ONTOLOGY_IRI, str(iri.ECPL), ONTOLOGY_SECTIONS, title, base_url)
+    doc = document(graph, iri.ONTOLOGY_IRI, str(iri.ECPL), ONTOLOGY_SECTIONS, title, base_url)
+    doc.diagrams = ontology_diagrams(graph, base_url)
+    return doc
+
+
+def ontology_diagrams(graph: Graph, base_url: str = "/") -> list[Any]:
+    """The platform-term hierarchy across the laws and the duties by phase, drawn from
+    ``graph`` (ecpl.visual.diagrams); a diagram with nothing to draw is left out."""
+    from ecpl.linkeddata.resolve import href
+    from ecpl.visual.diagrams import duties_by_phase, platform_terms
+
+    def link(target: str) -> str:
+        return href(target, base_url) or "#"
+
+    drawn = [platform_terms(graph, link), duties_by_phase(graph, link)]
+    return [d for d in drawn if d.nodes]
 
 
 def shapes_documentation(graph: Graph, base_url: str = "/") -> Documentation:

@@ -27,7 +27,8 @@ from ecpl.errors import EcplError, InputError
     is_flag=True,
     help="Write the text that was found and only warn about missing laws or paragraphs.",
 )
-def import_text(directory: Path, output: Path | None, allow_missing: bool) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="No progress line on the terminal.")
+def import_text(directory: Path, output: Path | None, allow_missing: bool, quiet: bool) -> None:
     """Attach the zh text of every cited paragraph and item from LawRefBook files.
 
     DIR is a LawRefBook tree (github.com/LawRefBook/Laws) or a folder holding its files, e.g.
@@ -38,11 +39,21 @@ def import_text(directory: Path, output: Path | None, allow_missing: bool) -> No
     title, or a cited paragraph the file lacks is reported and nothing is written (exit 2).
     With --allow-missing the found text is written and the problems are printed as warnings.
     A file that cannot be read or parsed (not UTF-8, an article twice) always aborts.
+    Progress (law files read, rate, time left) goes to stderr on a terminal only.
     """
+    from ecpl.progress import Progress
     from ecpl.statutes import importer
 
+    total = sum(len(files) for files in importer.LAW_FILES.values())
     try:
-        result, written = importer.import_text(directory, output, allow_missing=allow_missing)
+        with Progress(total, "import-text", quiet=quiet) as progress:
+
+            def reached(name: str) -> None:
+                progress.advance(item=name)
+
+            result, written = importer.import_text(
+                directory, output, allow_missing=allow_missing, on_file=reached
+            )
     except EcplError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2 if isinstance(exc, InputError) else 1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -158,12 +158,17 @@ def _text_for(target: Target, articles: dict[int, lawrefbook.Article]) -> str | 
     return lines[target.item]
 
 
-def collect(directory: Path, wanted: Iterable[Target]) -> ImportResult:
+def collect(
+    directory: Path,
+    wanted: Iterable[Target],
+    on_file: Callable[[str], None] | None = None,
+) -> ImportResult:
     """Read the LawRefBook files under ``directory`` and build the text graph for ``wanted``.
 
     Problems (a missing law file, a cited paragraph the file lacks) are listed, not raised;
     the caller decides whether a partial import is acceptable. Raises InputError only when no
-    law file at all is recognised (the folder is not a LawRefBook tree).
+    law file at all is recognised (the folder is not a LawRefBook tree). ``on_file`` is told the
+    name of each law file as it is reached (for progress).
     """
     located = locate(directory)
     if not any(path for paths in located.values() for path in paths):
@@ -177,6 +182,8 @@ def collect(directory: Path, wanted: Iterable[Target]) -> ImportResult:
     for key, paths in located.items():
         articles[key] = {}
         for law_file, path in zip(LAW_FILES[key], paths, strict=True):
+            if on_file is not None:
+                on_file(str(law_file.path))
             if path is None:
                 result.problems.append(f"{key.upper()}: file {law_file.path} not found")
                 continue
@@ -231,12 +238,13 @@ def import_text(
     output: Path | None = None,
     allow_missing: bool = False,
     root: Path | None = None,
+    on_file: Callable[[str], None] | None = None,
 ) -> tuple[ImportResult, Path]:
     """Import text for every paragraph and item in data/laws; write it unless something is
     missing and ``allow_missing`` is false (then InputError lists every problem)."""
     if not directory.is_dir():
         raise InputError(f"{directory} is not a folder")
-    result = collect(directory, targets(law_structure(root)))
+    result = collect(directory, targets(law_structure(root)), on_file)
     if result.problems and not allow_missing:
         listing = "\n  ".join(result.problems)
         raise InputError(f"statute text incomplete, nothing written:\n  {listing}")

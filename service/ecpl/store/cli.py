@@ -106,10 +106,29 @@ def query(
 
 
 @click.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--graph", "graph_iri", help="Named graph IRI (default: …/graph/case/{file stem}).")
 @click.option("--store", default=None, help="A folder (on-disk store) or an http(s) SPARQL URL.")
-def load(file: Path, graph_iri: str | None, store: str | None) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="No progress line on the terminal.")
+def load(files: tuple[Path, ...], graph_iri: str | None, store: str | None, quiet: bool) -> None:
+    """Load case graphs: each parsed, validated, stored with its findings (like PUT /data).
+
+    Progress (cases done, rate, time left) goes to stderr on a terminal only."""
+    from ecpl.progress import Progress
+
+    if graph_iri and len(files) > 1:
+        raise click.UsageError("--graph names one graph: give one file with it")
+    with Progress(len(files), "load", quiet=quiet) as progress:
+        for file in files:
+            progress.item = file.name
+            progress.clear()  # the per-file line goes to stdout below the status line
+            _load_one(file, graph_iri, store)
+            progress.advance()
+
+
+def _load_one(file: Path, graph_iri: str | None, store: str | None) -> None:
     """Load a case graph: parsed, validated, stored with its findings (like PUT /data)."""
     from ecpl import iri
 

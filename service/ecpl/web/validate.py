@@ -17,12 +17,13 @@ IRIs resolve against a fixed base (``ecpl.rdfio.UPLOAD_BASE``), never the server
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from rdflib import Graph, URIRef
 
 from ecpl import config, intake, iri
@@ -49,6 +50,7 @@ OUTPUT_TYPES = {
 # Input syntaxes a form may name (``syntax`` field), as ``ecpl.rdfio.parse_rdf`` formats.
 SYNTAXES = {"turtle": "Turtle", "jsonld": "JSON-LD", "ntriples": "N-Triples", "rdfxml": "RDF/XML"}
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+_CASE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # a case IRI's last segment
 
 
 def example_cases(root: Path) -> dict[str, Path]:
@@ -89,8 +91,46 @@ def run() -> Response:
     settings = get_settings()
     limits = intake.Limits.of(settings)
     runner = intake.runner_for(current_app.extensions, settings)
-    report = runner.run(intake.validate_upload, ([upload], limits, validator()), limits)
-    return _respond(report)
+    report, triples = runner.run(
+        intake.validate_upload_with_graph, ([upload], limits, validator()), limits
+    )
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)
+    return _respond(report, graph)
+
+
+@bp.get("/validate/case/<slug>")
+def stored_case(slug: str) -> Response:
+    """The report page of a case in the store (a project case or one stored with PUT /data):
+    its graph validated now, drawn as a timeline. HTML only; the JSON of the same report is
+    POST /validate of that graph (the stored findings are in ``{graph}/findings``)."""
+    from ecpl.web.context import get_store
+
+    case = iri.CASE[slug] if _CASE_NAME.match(slug) else None
+    if case is None:
+        raise NotFound(f"{slug!r} is not a case name (lower-case letters, digits and hyphens)")
+    store = get_store()
+    found = store.query(
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?case a ?type } }",
+        bindings={"case": case, "type": iri.ECPL.Case},
+    )
+    names = sorted(
+        str(row["g"])
+        for row in found.rows
+        if row.get("g") is not None and not str(row["g"]).endswith("/findings")
+    )
+    if not names:
+        raise NotFound(f"no case graph in the store describes <{case}>")
+    graph = Graph()
+    for name in names:  # a case told across several graphs (e.g. an appeal's) is one picture
+        for triple in store.get_graph(name):
+            graph.add(triple)
+    cap = get_settings().max_case_triples
+    if len(graph) > cap:
+        raise TooLarge(f"the case graph has {len(graph)} triples; the limit is {cap} triples")
+    report = validator()(graph)
+    return Response(render_report(report, graph), mimetype="text/html")
 
 
 @dataclass(frozen=True)
@@ -154,7 +194,7 @@ def _within(data: bytes, limit: int) -> bytes:
     return data
 
 
-def _respond(report: Report) -> Response:
+def _respond(report: Report, graph: Graph | None = None) -> Response:
     chosen = request.form.get("format") if request.mimetype in FORM_TYPES else None
     if not chosen:
         chosen = choose_format(OUTPUT_TYPES)
@@ -163,7 +203,7 @@ def _respond(report: Report) -> Response:
             f"format {chosen!r} is not available; use one of {', '.join(OUTPUT_TYPES)}"
         )
     if chosen == "html":
-        response = Response(render_report(report), mimetype="text/html")
+        response = Response(render_report(report, graph), mimetype="text/html")
     elif chosen in ("turtle", "jsonld"):
         media = OUTPUT_TYPES[chosen]
         response = Response(
@@ -176,23 +216,18 @@ def _respond(report: Report) -> Response:
     return response
 
 
-def render_report(report: Report) -> str:
-    """The HTML page of a report: terms by their labels, provisions as citations, links."""
-    from ecpl.validation.report import citation, short
+def render_report(report: Report, graph: Graph | None = None) -> str:
+    """The HTML page of a report: the case as a timeline (when its graph is given), terms by
+    their labels, provisions as citations, links to the service's pages."""
+    from ecpl.visual.page import report_context
 
-    labeller = report.labeller
-
-    def name(term: str, lang: str) -> str:
-        return labeller(URIRef(term), lang) if labeller else short(term)
-
-    def local(term: str) -> str | None:
-        return iri.local_path(term) if iri.is_ecpl(term) else None
+    def link(term: str) -> str:
+        return iri.local_path(term) if iri.is_ecpl(term) else term
 
     return render_template(
         "validate_report.html",
-        summary=report.to_json(),
-        texts={lang: report.to_text(lang) for lang in ("zh", "en")},
-        name=name,
-        cite=citation,
-        local=local,
+        layout="_layout.html",
+        visual_css_href=url_for("editor.static", filename="visual.css"),
+        form_href=url_for("validate.form"),
+        **report_context(report, graph, link),
     )
