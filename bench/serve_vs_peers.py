@@ -634,13 +634,15 @@ def run_load(
             "wrk",
             f"-t{min(2, clients)}",
             f"-c{clients}",
-            f"-d{args.duration:g}s",
-            f"--timeout={args.request_timeout:g}s",
+            f"-d{max(1, round(args.duration))}s",  # wrk takes whole seconds
+            f"--timeout={max(1, round(args.request_timeout))}s",
             "-s",
             str(script),
             target,
         ]
         done = subprocess.run(command, capture_output=True, text=True, timeout=limit)
+        if "WRK_JSON" not in done.stdout:
+            raise ValueError(f"wrk: {(done.stderr or done.stdout).strip()[-200:]}")
         return parse_wrk(done.stdout)
     command = [
         sys.executable,
@@ -663,6 +665,8 @@ def run_load(
         str(args.request_timeout),
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=limit)
+    if loadgen.RESULT_TAG not in done.stdout:
+        raise ValueError(f"loadgen: {(done.stderr or done.stdout).strip()[-200:]}")
     return loadgen.parse_result(done.stdout)
 
 
@@ -691,7 +695,10 @@ def measure(
         print(f"first answer after {figures['startup']:.2f} s", flush=True)
         if args.warmup > 0:
             warm = argparse.Namespace(**{**vars(args), "duration": args.warmup})
-            run_load(kind, url, LOOKUP, 8, warm, work)
+            try:
+                run_load(kind, url, LOOKUP, 8, warm, work)
+            except (subprocess.TimeoutExpired, ValueError, OSError) as exc:
+                print(f"  warm-up: {exc}", flush=True)
         for row, text, clients in (
             ("lookup8", LOOKUP, 8),
             ("lookup64", LOOKUP, 64),
@@ -765,9 +772,8 @@ def plans(
             log = work / f"{key}-{tag}-prepare.log"
             begun = time.monotonic()
             with started(ecpl_command(store)(port), {**os.environ, **ecpl_env}, log) as process:
-                return wait_for_answer(
-                    f"http://127.0.0.1:{port}/sparql", process, begun, args.start_timeout, log
-                )
+                url = f"http://127.0.0.1:{port}/sparql"
+                return wait_for_answer(url, process, begun, args.start_timeout, log, OWN_PROBE)
 
         return prepare
 
@@ -850,6 +856,7 @@ def startup_only(plan: ServerPlan, args: argparse.Namespace, work: Path) -> floa
 def virtuoso(work: Path) -> Iterator[tuple[str, Callable[[], list[int]]]]:
     """A private Virtuoso (scripts/virtuoso.sh) for the ``ecpl serve --store URL`` column."""
     folder = work / "virtuoso"
+    shutil.rmtree(folder, ignore_errors=True)  # a fresh database every run
     http_port, sql_port = free_port(), free_port()
     script = str(ROOT / "scripts" / "virtuoso.sh")
     subprocess.run(
