@@ -910,7 +910,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.cases < 1 or args.duration <= 0:
         parser.error("--cases and --duration must be positive")
-    unknown = {s.strip() for s in args.servers.split(",")} - set(SERVERS)
+    unknown = {s.strip() for s in args.servers.split(",") if s.strip()} - set(SERVERS)
     if unknown:
         parser.error(
             f"--servers: unknown {', '.join(sorted(unknown))} (one of {', '.join(SERVERS)})"
