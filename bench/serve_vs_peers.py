@@ -16,18 +16,20 @@ first answer and measures, with the same query texts for every server:
 Then prints the issue's table with absolute figures and ratios ecpl/peer, and writes it as Markdown
 to ``--output``. Every server is stopped at the end, also on Ctrl-C or an error.
 
-    .venv/bin/python bench/serve_vs_peers.py --output var/bench/serve-10k.md        # ~6 minutes
+    .venv/bin/python bench/serve_vs_peers.py --output var/bench/serve-10k.md   # 10-15 minutes
     .venv/bin/python bench/serve_vs_peers.py --cases 100000 --output var/bench/serve-100k.md
+    .venv/bin/python bench/serve_vs_peers.py --cases 100000 --servers ecpl,oxigraph ...
     .venv/bin/python bench/serve_vs_peers.py --ecpl-disk --virtuoso ...   # more ecpl backends
     .venv/bin/python bench/serve_vs_peers.py --servers ecpl --duration 5  # just the service
 
 The peers live in their own virtualenvs under ``var/bench-venvs/`` (created on first use with pip,
 so the project's dependencies are untouched): ``oxigraph`` (its ``oxigraph`` CLI loads the data with
 ``oxigraph load`` before its start is timed) and ``rdflib-endpoint[cli]`` (loads the file itself at
-start). The peers hold the same triples as one default graph; ecpl's default graph is the union of
-its named graphs. ``ecpl serve`` runs with its defaults (2 query workers, 30 s limit) except
-``ECPL_ROW_LIMIT`` raised so that no answer is cut. The machine's load average is recorded before
-and after: on a shared machine quote ratios from one run, not absolute figures.
+start; at 100,000 cases it needs about 5 GB and several minutes, leave it out with ``--servers``
+where memory is short). The peers hold the same triples as one default graph; ecpl's default
+graph is the union of its named graphs. ``ecpl serve`` runs with its defaults (2 query workers,
+30 s limit) except ``ECPL_ROW_LIMIT`` raised so that no answer is cut. The machine's load average
+is recorded before and after: on a shared machine quote ratios from one run, not absolute figures.
 """
 
 from __future__ import annotations
