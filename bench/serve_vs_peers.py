@@ -80,6 +80,7 @@ SELECT ?holding ?principle ?provision WHERE {{
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 OWN_PROBE = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"  # the project's own data has no bench cases
 SERVERS = ("ecpl", "oxigraph", "rdflib-endpoint")
+ROCKSDB_NOTE = "data in RocksDB files, the OS page cache not counted"
 
 ROWS = (
     "lookup8",
@@ -805,7 +806,7 @@ def plans(
             ]
 
         plan = ServerPlan("oxigraph", "Oxigraph server", "/query", command, prepare=load)
-        plan.memory_note = "data in RocksDB files, the OS page cache not counted"
+        plan.memory_note = ROCKSDB_NOTE
         return plan
 
     def rdflib_endpoint_plan() -> ServerPlan:
@@ -825,6 +826,7 @@ def plans(
         folder = str(work / f"ecpl-store-{tag}")
         disk = ServerPlan("ecpl-disk", "ecpl serve --store DIR", "/sparql", ecpl_command(folder))
         disk.env, disk.prepare = ecpl_env, ecpl_first_start(folder, "ecpl-disk")
+        disk.memory_note = ROCKSDB_NOTE
         out.append(disk)
     if remote is not None:
         endpoint, pids = remote
