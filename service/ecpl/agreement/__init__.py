@@ -8,8 +8,8 @@ the graph (their ``ecpl:legalBasis`` and ``ecpl:breachOf``), never from a list i
 
 from ecpl.agreement.compare import (
     AGREE,
-    MORE,
     LESS,
+    MORE,
     NOT_COMPARABLE,
     CaseAgreement,
     Item,

@@ -84,7 +84,9 @@ def load_reference(root: Path | None = None) -> Reference:
 
 def _matches(basis: str, provision: str) -> bool:
     """A rule's basis matches a provision the court applied at article, paragraph or item level."""
-    return basis == provision or basis.startswith(provision + "/") or provision.startswith(basis + "/")
+    return (
+        basis == provision or basis.startswith(provision + "/") or provision.startswith(basis + "/")
+    )
 
 
 def without_holding(graph: Graph, case: URIRef) -> Graph:
@@ -163,12 +165,18 @@ def compare_case(graph: Graph, reference: Reference, name: str = "case") -> Case
     items += _duty_items(court, model_breached)
     items += _rule_items(court, rule_status, reference)
     label = graph.value(case, RDFS.label)
-    labels = {lbl.language: str(lbl) for lbl in graph.objects(case, RDFS.label)
-              if isinstance(lbl, Literal)}
+    labels = {
+        lbl.language: str(lbl)
+        for lbl in graph.objects(case, RDFS.label)
+        if isinstance(lbl, Literal)
+    }
     court_node = graph.value(case, ECPL.court)
     court_labels = (
-        {lbl.language: str(lbl) for lbl in graph.objects(court_node, RDFS.label)
-         if isinstance(lbl, Literal)}
+        {
+            lbl.language: str(lbl)
+            for lbl in graph.objects(court_node, RDFS.label)
+            if isinstance(lbl, Literal)
+        }
         if court_node is not None
         else {}
     )
@@ -186,43 +194,87 @@ def compare_case(graph: Graph, reference: Reference, name: str = "case") -> Case
 
 
 def _outcome_item(court: bool | None, model: str | None) -> Item:
-    model_text = {None: "no civil finding", "established": "liable (established)",
-                  "contingent": "liable only if breach/fault proved (contingent)"}[model]
+    model_text = {
+        None: "no civil finding",
+        "established": "liable (established)",
+        "contingent": "liable only if breach/fault proved (contingent)",
+    }[model]
     if court is None:
-        return Item(OUTCOME, PLATFORM_LIABILITY, "not stated", model_text, NOT_COMPARABLE,
-                    "the holding does not say whether the platform was held liable "
-                    "(e.g. the platform was not a party)")
+        return Item(
+            OUTCOME,
+            PLATFORM_LIABILITY,
+            "not stated",
+            model_text,
+            NOT_COMPARABLE,
+            "the holding does not say whether the platform was held liable "
+            "(e.g. the platform was not a party)",
+        )
     court_text = "platform liable" if court else "platform not liable"
     if court:
         if model == "established":
             return Item(OUTCOME, PLATFORM_LIABILITY, court_text, model_text, AGREE, "")
         if model == "contingent":
-            return Item(OUTCOME, PLATFORM_LIABILITY, court_text, model_text, AGREE,
-                        "the model's finding is contingent; the court found its condition met")
-        return Item(OUTCOME, PLATFORM_LIABILITY, court_text, model_text, LESS,
-                    "no liability rule fires on the recorded facts")
+            return Item(
+                OUTCOME,
+                PLATFORM_LIABILITY,
+                court_text,
+                model_text,
+                AGREE,
+                "the model's finding is contingent; the court found its condition met",
+            )
+        return Item(
+            OUTCOME,
+            PLATFORM_LIABILITY,
+            court_text,
+            model_text,
+            LESS,
+            "no liability rule fires on the recorded facts",
+        )
     if model == "established":
-        return Item(OUTCOME, PLATFORM_LIABILITY, court_text, model_text, MORE,
-                    "the model establishes a civil liability the court rejected")
+        return Item(
+            OUTCOME,
+            PLATFORM_LIABILITY,
+            court_text,
+            model_text,
+            MORE,
+            "the model establishes a civil liability the court rejected",
+        )
     if model == "contingent":
-        return Item(OUTCOME, PLATFORM_LIABILITY, court_text, model_text, NOT_COMPARABLE,
-                    "the model's finding is contingent (breach or fault still to be proved); "
-                    "a court that rejects liability is consistent with it")
+        return Item(
+            OUTCOME,
+            PLATFORM_LIABILITY,
+            court_text,
+            model_text,
+            NOT_COMPARABLE,
+            "the model's finding is contingent (breach or fault still to be proved); "
+            "a court that rejects liability is consistent with it",
+        )
     return Item(OUTCOME, PLATFORM_LIABILITY, court_text, model_text, AGREE, "")
 
 
 def _duty_items(court: _Court, model: set[str]) -> list[Item]:
     items = []
     for duty in sorted(court.breached | court.fulfilled | model):
-        held = ("breached" if duty in court.breached
-                else "fulfilled" if duty in court.fulfilled else "not addressed")
+        held = (
+            "breached"
+            if duty in court.breached
+            else "fulfilled"
+            if duty in court.fulfilled
+            else "not addressed"
+        )
         derived = "breached" if duty in model else "no breach established"
         if duty in court.breached:
-            verdict, reason = (AGREE, "") if duty in model else (
-                LESS, "the recorded facts do not establish the breach the court found")
+            verdict, reason = (
+                (AGREE, "")
+                if duty in model
+                else (LESS, "the recorded facts do not establish the breach the court found")
+            )
         elif duty in court.fulfilled:
-            verdict, reason = (MORE, "the model finds a breach of a duty the court found "
-                               "fulfilled") if duty in model else (AGREE, "")
+            verdict, reason = (
+                (MORE, "the model finds a breach of a duty the court found fulfilled")
+                if duty in model
+                else (AGREE, "")
+            )
         elif court.liable is False:
             verdict, reason = MORE, "the court held the platform not liable"
         else:
@@ -243,26 +295,39 @@ def _rule_items(court: _Court, fired: dict[str, str], reference: Reference) -> l
         derived = f"fires ({status})" if status else "does not fire"
         held = "applied" if rule in applied else "not applied"
         if rule in applied:
-            verdict, reason = (AGREE, "") if status else (
-                LESS, "the court applied this rule's provision; the model derives no finding "
-                "under it from the recorded facts")
+            verdict, reason = (
+                (AGREE, "")
+                if status
+                else (
+                    LESS,
+                    "the court applied this rule's provision; the model derives no finding "
+                    "under it from the recorded facts",
+                )
+            )
         elif status == "contingent":
-            verdict, reason = NOT_COMPARABLE, (
-                "contingent finding (breach or fault still to be proved) under a rule the "
-                "court did not apply")
+            verdict, reason = (
+                NOT_COMPARABLE,
+                (
+                    "contingent finding (breach or fault still to be proved) under a rule the "
+                    "court did not apply"
+                ),
+            )
         elif court.liable is False:
             verdict, reason = MORE, "the court held the platform not liable"
         elif court.provisions:
             verdict, reason = MORE, "the court did not apply this rule's provisions"
         else:
-            verdict, reason = NOT_COMPARABLE, (
-                "the source does not name the provisions the court applied")
+            verdict, reason = (
+                NOT_COMPARABLE,
+                ("the source does not name the provisions the court applied"),
+            )
         items.append(Item(RULE, rule, held, derived, verdict, reason))
     return items
 
 
-def compare_files(paths: Iterable[Path], reference: Reference,
-                  root: Path | None = None) -> list[CaseAgreement]:
+def compare_files(
+    paths: Iterable[Path], reference: Reference, root: Path | None = None
+) -> list[CaseAgreement]:
     """Compare every case file; a file that is not one readable case graph is an InputError."""
     out = []
     for path in sorted(paths):

@@ -69,14 +69,22 @@ def markdown(cases: list[CaseAgreement], reference: Reference) -> str:
     ]
     for case in cases:
         outcome = next(i for i in case.items if i.kind == OUTCOME)
-        duties = ", ".join(
-            f"{reference.label(i.subject)} {_SHORT[i.verdict]}"
-            for i in case.items if i.kind == DUTY
-        ) or "—"
-        rules = ", ".join(
-            f"{reference.label(i.subject)} {_SHORT[i.verdict]}"
-            for i in case.items if i.kind == RULE
-        ) or "—"
+        duties = (
+            ", ".join(
+                f"{reference.label(i.subject)} {_SHORT[i.verdict]}"
+                for i in case.items
+                if i.kind == DUTY
+            )
+            or "—"
+        )
+        rules = (
+            ", ".join(
+                f"{i.subject.rsplit('#', 1)[-1]} {_SHORT[i.verdict]}"
+                for i in case.items
+                if i.kind == RULE
+            )
+            or "—"
+        )
         lines.append(
             f"| [{_cell(case.label)}]({case.case}) | {_cell(case.court)} | {case.date} "
             f"| {outcome.court} / {outcome.model} {_SHORT[outcome.verdict]} "
@@ -105,6 +113,3 @@ def markdown(cases: list[CaseAgreement], reference: Reference) -> str:
         lines.append("None.")
     lines.append("")
     return "\n".join(lines)
-
-
-__all__ = ["markdown", "RULE", "DUTY"]
