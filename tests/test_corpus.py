@@ -56,9 +56,7 @@ def test_every_case_has_a_court_a_date_and_a_holding(path: Path) -> None:
     assert any(label.language == "zh" for label in graph.objects(court, RDFS.label))
     # the date: the decision date, else the docket year, else the date of the report (an upper
     # bound, ecpl:reportedOn); each an xsd:date or a docket starting with its year
-    dates = [
-        d for p in (ECPL.decisionDate, ECPL.reportedOn) for d in graph.objects(case, p)
-    ]
+    dates = [d for p in (ECPL.decisionDate, ECPL.reportedOn) for d in graph.objects(case, p)]
     assert all(isinstance(d, Literal) and d.datatype == XSD.date for d in dates)
     dockets = [str(d) for d in graph.objects(case, ECPL.docketNumber)]
     assert dates or any(_DOCKET_YEAR.match(d) for d in dockets), "no date"
