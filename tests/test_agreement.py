@@ -26,7 +26,14 @@ from ecpl.agreement import (
     load_reference,
     markdown,
 )
-from ecpl.agreement.compare import _Court, _duty_items, _outcome_item, rate, without_holding
+from ecpl.agreement.compare import (
+    _Court,
+    _duty_items,
+    _outcome_item,
+    _rule_items,
+    rate,
+    without_holding,
+)
 from ecpl.cli import main
 from ecpl.iri import ECPL
 
@@ -175,6 +182,23 @@ def test_duty_not_addressed_by_a_court_that_imposed_liability_is_not_comparable(
     court = _Court(True, frozenset(), frozenset(), frozenset())
     [item] = _duty_items(court, {E + "RiskWarningDuty"})
     assert item.verdict == NOT_COMPARABLE
+
+
+@pytest.mark.parametrize(
+    ("liable", "expected"),
+    [
+        (True, LESS),  # the court imposed liability under the provision; the model derives none
+        (False, AGREE),  # the court applied it to reject liability; the model derives none either
+        (None, NOT_COMPARABLE),  # the source does not say how the court decided under it
+    ],
+)
+def test_a_rule_the_court_applied_but_the_model_does_not_fire(
+    reference: Reference, liable: bool | None, expected: str
+) -> None:
+    court = _Court(liable, frozenset(), frozenset(), frozenset({LAW + "crpl/art/44/para/2"}))
+    [item] = _rule_items(court, {}, reference)
+    assert item.subject == E + "Rule-CRPL-44-2"
+    assert item.verdict == expected
 
 
 def test_rate_counts_comparable_items_only() -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
 
 from ecpl import sources
@@ -67,6 +67,8 @@ class CaseAgreement:
     court: str
     date: str
     items: list[Item] = field(default_factory=list)
+    # the project's explanation of a disagreement (skos:editorialNote on the case), if any
+    notes: tuple[str, ...] = ()
 
 
 def load_reference(root: Path | None = None) -> Reference:
@@ -183,7 +185,15 @@ def compare_case(graph: Graph, reference: Reference, name: str = "case") -> Case
     date = graph.value(case, ECPL.decisionDate)
     reported = graph.value(case, ECPL.reportedOn)
     date_text = str(date) if date is not None else (f"≤ {reported}" if reported else "—")
+    notes = tuple(
+        sorted(
+            str(n)
+            for n in graph.objects(case, SKOS.editorialNote)
+            if isinstance(n, Literal) and n.language == "en"
+        )
+    )
     return CaseAgreement(
+        notes=notes,
         case=str(case),
         label=labels.get("zh") or str(label or case),
         source_file=name,
@@ -295,15 +305,32 @@ def _rule_items(court: _Court, fired: dict[str, str], reference: Reference) -> l
         derived = f"fires ({status})" if status else "does not fire"
         held = "applied" if rule in applied else "not applied"
         if rule in applied:
-            verdict, reason = (
-                (AGREE, "")
-                if status
-                else (
+            if status:
+                verdict, reason = AGREE, ""
+            elif court.liable is True:
+                verdict, reason = (
                     LESS,
-                    "the court applied this rule's provision; the model derives no finding "
-                    "under it from the recorded facts",
+                    (
+                        "the court applied this rule's provision and imposed liability; the model "
+                        "derives no finding under it from the recorded facts"
+                    ),
                 )
-            )
+            elif court.liable is False:
+                verdict, reason = (
+                    AGREE,
+                    (
+                        "the court applied this rule's provision to reject liability; the model "
+                        "derives no finding under it either"
+                    ),
+                )
+            else:
+                verdict, reason = (
+                    NOT_COMPARABLE,
+                    (
+                        "the court applied this rule's provision, but the source does not say "
+                        "whether it held the platform liable"
+                    ),
+                )
         elif status == "contingent":
             verdict, reason = (
                 NOT_COMPARABLE,

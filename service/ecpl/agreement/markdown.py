@@ -43,7 +43,9 @@ def markdown(cases: list[CaseAgreement], reference: Reference) -> str:
         "provisions the court applied). **agree**, **model finds more**, **model finds less**, or",
         "**not comparable** (the source does not say, or the model's finding is only contingent).",
         "The agreement rate counts comparable items only: agree / (agree + more + less).",
-        "Disagreements are data: each is listed below with its reason.",
+        "Disagreements are data: each is listed below with its reason and, where the project",
+        "has analysed it, why (a skos:editorialNote on the case: the project's reading, not a",
+        "fact of the case).",
         "",
         f"Cases: **{len(cases)}**. Overall agreement: **{_pct(rate(counts['all']))}** "
         f"({counts['all'][AGREE]} agree, {counts['all'][MORE]} more, {counts['all'][LESS]} less; "
@@ -91,15 +93,27 @@ def markdown(cases: list[CaseAgreement], reference: Reference) -> str:
             f"| {_cell(duties)} | {_cell(rules)} |"
         )
     lines += ["", "## Disagreements", ""]
-    disagreements = [(c, i) for c in cases for i in c.items if i.verdict in (MORE, LESS)]
-    if not disagreements:
+    disagreeing = [c for c in cases if any(i.verdict in (MORE, LESS) for i in c.items)]
+    if not disagreeing:
         lines.append("None.")
-    for case, item in disagreements:
-        subject = "platform liability" if item.kind == OUTCOME else reference.label(item.subject)
-        lines.append(
-            f"- **{_cell(case.label)}** — {item.kind} *{subject}*: {item.verdict} "
-            f"(court: {item.court}; model: {item.model}) — {item.reason}."
-        )
+    for case in disagreeing:
+        lines.append(f"### {case.label}")
+        lines.append("")
+        for item in case.items:
+            if item.verdict not in (MORE, LESS):
+                continue
+            subject = (
+                "platform liability" if item.kind == OUTCOME else reference.label(item.subject)
+            )
+            lines.append(
+                f"- {item.kind} *{subject}*: **{item.verdict}** "
+                f"(court: {item.court}; model: {item.model}) — {item.reason}."
+            )
+        for note in case.notes:
+            lines.append(f"- Why (the project's reading): {note}")
+        if not case.notes:
+            lines.append("- Why: not yet analysed.")
+        lines.append("")
     lines += ["", "## Not comparable", ""]
     reasons: dict[str, int] = {}
     for case in cases:
