@@ -75,8 +75,8 @@ def test_uncertain_is_a_boolean_flag(path: Path) -> None:
 
 def test_outcomes_spread_over_won_and_lost() -> None:
     """Counted from the files' holdings (ecpl:liabilityImposed):
-    true (12): bao, chaoyang, dong, guan, huang, huo, ling, liu-v-overseas, liu-v-ride-hailing,
-    pang second instance, wang, wu-v-travel-app;
+    true (13): bao, chaoyang, chen-v-yihaodian, dong, guan, huang, huo, ling, liu-v-overseas,
+    liu-v-ride-hailing, pang second instance, wang, wu-v-travel-app;
     false (10): cheng, cheng appeal, du, jiunong, li-v-ctrip, liu-v-sabina, pang first instance,
     taobao-v-li, zhang-v-xiaoju, zhou-v-zhu;
     not stated (10): the platform was not a party, or the source gives no operative part."""
@@ -86,7 +86,7 @@ def test_outcomes_spread_over_won_and_lost() -> None:
         holding = graph.value(_case(graph), ECPL.holding)
         value = graph.value(holding, ECPL.liabilityImposed)
         imposed[None if value is None else bool(value.toPython())].add(path.stem)
-    assert len(imposed[True]) == 12
+    assert len(imposed[True]) == 13
     assert len(imposed[False]) == 10
     assert len(imposed[None]) == 10
     assert {"wang-v-takeout-platform-malatang", "chaoyang-air-ticket-leak"} <= imposed[True]
