@@ -79,7 +79,7 @@ def test_outcomes_spread_over_won_and_lost() -> None:
     liu-v-ride-hailing, pang second instance, wang, wu-v-travel-app;
     false (10): cheng, cheng appeal, du, jiunong, li-v-ctrip, liu-v-sabina, pang first instance,
     taobao-v-li, zhang-v-xiaoju, zhou-v-zhu;
-    not stated (10): the platform was not a party, or the source gives no operative part."""
+    not stated (12): the platform was not a party, or the source gives no operative part."""
     imposed: dict[bool | None, set[str]] = {True: set(), False: set(), None: set()}
     for path in CASE_FILES:
         graph = Graph().parse(path)
@@ -88,16 +88,15 @@ def test_outcomes_spread_over_won_and_lost() -> None:
         imposed[None if value is None else bool(value.toPython())].add(path.stem)
     assert len(imposed[True]) == 13
     assert len(imposed[False]) == 10
-    assert len(imposed[None]) == 10
+    assert len(imposed[None]) == 12
     assert {"wang-v-takeout-platform-malatang", "chaoyang-air-ticket-leak"} <= imposed[True]
     assert {"du-v-xu-taobao", "zhou-v-zhu-taobao"} <= imposed[False]
 
 
 def test_platform_kinds_are_spread() -> None:
     """Food delivery (wang), travel (ctrip, qunar, a travel app), ride-hailing and hitch rides
-    (didi x4 files, haining, bao) and second-hand trading (gao-v-yang), by the slugs chosen for
-    them. (No livestream-commerce decision with a reported holding was found: see
-    docs/cases-corpus.md.)"""
+    (didi x4 files, haining, bao), second-hand trading (gao-v-yang) and livestream selling (two
+    cases whose sellers are typed ecpl:LivestreamRoomOperator), by the slugs and types chosen."""
     stems = {p.stem for p in CASE_FILES}
     assert "wang-v-takeout-platform-malatang" in stems  # food delivery
     assert "gao-v-yang-second-hand" in stems  # second-hand trading platform
@@ -107,3 +106,12 @@ def test_platform_kinds_are_spread() -> None:
         "wu-v-travel-app-pay-at-hotel",
     }
     assert len({s for s in stems if "didi" in s or "xiaoju" in s or "ride-hailing" in s}) >= 6
+    livestream = {
+        p.stem
+        for p in CASE_FILES
+        if (None, RDF.type, ECPL.LivestreamRoomOperator) in Graph().parse(p)
+    }
+    assert livestream == {
+        "elderly-buyer-v-streamer-sob-story-jade",
+        "sun-v-livestream-shop-free-order",
+    }

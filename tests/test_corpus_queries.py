@@ -145,12 +145,12 @@ def test_amounts_by_rule(corpus: pyoxigraph.Store) -> None:
 
 
 def test_how_often_presumed_fault(corpus: pyoxigraph.Store) -> None:
-    """33 holdings; ecpl:faultPrincipleApplied is PresumedFault in liu-v-overseas and xue, and
-    FaultLiability in wang and bao; the other 29 do not record one."""
+    """35 holdings; ecpl:faultPrincipleApplied is PresumedFault in liu-v-overseas and xue, and
+    FaultLiability in wang and bao; the other 31 do not record one."""
     rows = run(corpus, "corpus-presumed-fault")
     counts = {r.get("principle"): int(r["holdings"]) for r in rows}
-    assert counts == {E + "PresumedFault": 2, E + "FaultLiability": 2, None: 29}
-    assert {int(r["total"]) for r in rows} == {33}
+    assert counts == {E + "PresumedFault": 2, E + "FaultLiability": 2, None: 31}
+    assert {int(r["total"]) for r in rows} == {35}
     assert next(r for r in rows if "principle" not in r)["principleLabel"] == "未载明"
 
 
