@@ -51,7 +51,8 @@ def dataset_with(*names: str) -> Dataset:
     for triple in sources.load_graph(("ontology",)):
         dataset.graph(URIRef("urn:x-test:ontology")).add(triple)
     for name in names:
-        store_case(dataset, CASES / f"{name}.ttl")
+        path = CASES / f"{name}.ttl"
+        store_case(dataset, path if path.exists() else CASES / "real" / f"{name}.ttl")
     return dataset
 
 

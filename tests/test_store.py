@@ -355,7 +355,7 @@ def test_incremental_retraction_equals_full_recompute_on_the_ontology() -> None:
     opened = open_store(Settings(workers=1))
     assert isinstance(opened, OxigraphStore)
     try:
-        source = Path(__file__).resolve().parents[1] / "data/cases/cheng-v-zhang-didi.ttl"
+        source = Path(__file__).resolve().parents[1] / "data/cases/real/cheng-v-zhang-didi.ttl"
         # the example is a source graph already: store a copy under other IRIs
         text = source.read_text().replace(str(iri.CASE), str(iri.CASE) + "copy/")
         example = Graph().parse(data=text, format="turtle")

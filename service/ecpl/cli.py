@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "check": ("ecpl.checks.cli:check", "Check ontology, shapes and data (HermiT, labels, bases)."),
     "export": ("ecpl.linkeddata.cli:export", "Export the graph (TriG, N-Quads, ELI/schema.org)."),
     "import-text": ("ecpl.statutes.cli:import_text", "Attach statute text from LawRefBook files."),
+    "agreement": ("ecpl.agreement.cli:agreement", "Compare derived findings with court holdings."),
 }
 
 
