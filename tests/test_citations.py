@@ -295,7 +295,9 @@ def test_seed_paper_variant_is_not_a_statutory_term(graph: Graph) -> None:
 
 A, P = iri.article, iri.paragraph
 DUTY_BASES: dict[str, list[URIRef]] = {
-    "SafetyGuaranteeObligation": [P("ecl", 38, 2), A("cc", 1198)],
+    # ECL 38(2) names it for platforms, CRPL 48(2) for every business operator; CC 1198 is an
+    # analogy (physical premises), so it is an ecpl:analogicalBasis (test below)
+    "SafetyGuaranteeObligation": [P("ecl", 38, 2), P("crpl", 48, 2)],
     "IdentityVerificationDuty": [A("ecl", 27)],
     "RegulatorReportingDuty": [A("ecl", 28)],
     "QualificationReviewDuty": [P("ecl", 38, 2), A("spc-online", 15), A("spc-online", 18)],
@@ -304,11 +306,19 @@ DUTY_BASES: dict[str, list[URIRef]] = {
     "RealIdentityDuty": [A("csl", 24)],
     "TransactionRecordDuty": [A("ecl", 31)],
     "NetworkLogDuty": [iri.item("csl", 21, 1, 3)],
-    "NecessaryMeasuresDuty": [P("ecl", 38, 1), P("crpl", 44, 2), A("cc", 1197), A("ecl", 29)],
+    "NecessaryMeasuresDuty": [P("ecl", 38, 1), P("crpl", 44, 2), A("cc", 1197), A("spc-online", 16)],
+    "UnlawfulListingDuty": [A("ecl", 29)],  # 发现…违法情形…处置措施，并向有关主管部门报告
+    "IPInfringementMeasuresDuty": [A("ecl", 45)],
     "NoticeAndActionDuty": [A("cc", 1195), A("ecl", 42)],
-    "RiskWarningDuty": [P("crpl", 18, 1), A("csl", 47), A("ecl", 29)],
+    # CRPL 19: 发现…存在缺陷…立即向有关行政部门报告和告知消费者; CSL 47 and ECL 29: handle and report
+    "RiskWarningDuty": [P("crpl", 19, 1), A("csl", 47), A("ecl", 29)],
+    # ECL 61: 积极协助消费者维护合法权益; ECL 59 complaints; ECL 62 original records
+    "RescueAssistanceDuty": [A("ecl", 61), A("ecl", 59), A("ecl", 62)],
     "SellerDisclosureDuty": [P("crpl", 44, 1), A("spc-online", 14)],
-    "DataBreachRemedyDuty": [P("csl", 42, 2), P("cc", 1038, 2)],
+    # remedy: CRPL 29(2) 立即采取补救措施 (from 2014-03-15), CSL 42(2), CC 1038(2), PIPL 57(1)
+    "DataBreachRemedyDuty": [P("crpl", 29, 2), P("csl", 42, 2), P("cc", 1038, 2), P("pipl", 57, 1)],
+    # notification: CSL 42(2) 告知用户并向有关主管部门报告, CC 1038(2), PIPL 57 (57(2): exemption)
+    "BreachNotificationDuty": [P("csl", 42, 2), P("cc", 1038, 2), P("pipl", 57, 1), P("pipl", 57, 2)],
     "PersonalInformationProtectionDuty": [
         A("crpl", 29),
         A("csl", 40),
@@ -423,6 +433,8 @@ def test_doctrinal_positions_are_about_ecl_38_2(graph: Graph) -> None:
 FINES = [
     ("Rule-ECL-83", 50_000, 500_000, 500_000, 2_000_000),
     ("Rule-ECL-80", 20_000, 100_000, 100_000, 500_000),
+    # ECL 84: 逾期不改正的，处五万元以上五十万元以下的罚款；情节严重的，处五十万元以上二百万元以下
+    ("Rule-ECL-84", 50_000, 500_000, 500_000, 2_000_000),
 ]
 
 
