@@ -20,7 +20,6 @@ from rdflib import Dataset, Graph, URIRef
 
 from ecpl import config, iri
 
-
 # Test fixtures kept beside the data they illustrate but out of the default dataset.
 EXAMPLES = ("data", "cases", "examples")
 

@@ -79,7 +79,7 @@ class Citation:
         return {"iri": self.iri, "version": self.version, "label": self.label}
 
 
-def _date(value: Node | None) -> dt.date | None:
+def as_date(value: Node | None) -> dt.date | None:
     if isinstance(value, Literal):
         python = value.toPython()
         if isinstance(python, dt.datetime):
@@ -97,15 +97,15 @@ class Timeline:
         self._versions: dict[str, list[Version]] = {}
         for law in set(laws.subjects(ECPL.inForceFrom, None)):
             if isinstance(law, URIRef) and re.fullmatch(re.escape(str(LAW)) + r"[a-z-]+", law):
-                self._law_start[str(law)] = _date(laws.value(law, ECPL.inForceFrom))
+                self._law_start[str(law)] = as_date(laws.value(law, ECPL.inForceFrom))
         for article, version in laws.subject_objects(ECPL.hasVersion):
             number = laws.value(version, ECPL.versionNumber)
             self._versions.setdefault(str(article), []).append(
                 Version(
                     iri=str(version),
                     number=int(number.toPython()) if isinstance(number, Literal) else 0,
-                    start=_date(laws.value(version, ECPL.inForceFrom)),
-                    end=_date(laws.value(version, ECPL.inForceUntil)),
+                    start=as_date(laws.value(version, ECPL.inForceFrom)),
+                    end=as_date(laws.value(version, ECPL.inForceUntil)),
                     confirmed=laws.value(version, ECPL.numberingStatus) != ECPL.Unverified,
                 )
             )
@@ -176,12 +176,12 @@ class Timeline:
 
 def fact_date(graph: Graph, node: Node, case: Node | None) -> FactDate:
     """The date of the facts at ``node`` (an event, or a thing events concern) in ``case``."""
-    exact = _date(graph.value(node, ECPL.date))
+    exact = as_date(graph.value(node, ECPL.date))
     if exact is None:  # a thing (goods, a seller): the earliest dated event about it
         dates = [
             d
             for event in graph.subjects(ECPL.concerns, node)
-            if (d := _date(graph.value(event, ECPL.date))) is not None
+            if (d := as_date(graph.value(event, ECPL.date))) is not None
         ]
         exact = min(dates) if dates else None
     return FactDate(exact, latest_date(graph, case) if case is not None else None)
@@ -197,7 +197,7 @@ def latest_date(graph: Graph, case: Node) -> dt.date | None:
         if current in seen:
             continue
         seen.add(current)
-        decided = _date(graph.value(current, ECPL.decisionDate))
+        decided = as_date(graph.value(current, ECPL.decisionDate))
         if decided:
             bounds.append(decided)
         for docket in graph.objects(current, ECPL.docketNumber):
