@@ -306,19 +306,34 @@ DUTY_BASES: dict[str, list[URIRef]] = {
     "RealIdentityDuty": [A("csl", 24)],
     "TransactionRecordDuty": [A("ecl", 31)],
     "NetworkLogDuty": [iri.item("csl", 21, 1, 3)],
-    "NecessaryMeasuresDuty": [P("ecl", 38, 1), P("crpl", 44, 2), A("cc", 1197), A("spc-online", 16)],
+    "NecessaryMeasuresDuty": [
+        P("ecl", 38, 1),
+        P("crpl", 44, 2),
+        A("cc", 1197),
+        A("spc-online", 16),
+    ],
     "UnlawfulListingDuty": [A("ecl", 29)],  # 发现…违法情形…处置措施，并向有关主管部门报告
     "IPInfringementMeasuresDuty": [A("ecl", 45)],
     "NoticeAndActionDuty": [A("cc", 1195), A("ecl", 42)],
-    # CRPL 19: 发现…存在缺陷…立即向有关行政部门报告和告知消费者; CSL 47 and ECL 29: handle and report
+    # CRPL 19: 发现…存在缺陷…立即…报告和告知消费者; CSL 47 and ECL 29: handle and report
     "RiskWarningDuty": [P("crpl", 19, 1), A("csl", 47), A("ecl", 29)],
     # ECL 61: 积极协助消费者维护合法权益; ECL 59 complaints; ECL 62 original records
     "RescueAssistanceDuty": [A("ecl", 61), A("ecl", 59), A("ecl", 62)],
     "SellerDisclosureDuty": [P("crpl", 44, 1), A("spc-online", 14)],
     # remedy: CRPL 29(2) 立即采取补救措施 (from 2014-03-15), CSL 42(2), CC 1038(2), PIPL 57(1)
-    "DataBreachRemedyDuty": [P("crpl", 29, 2), P("csl", 42, 2), P("cc", 1038, 2), P("pipl", 57, 1)],
+    "DataBreachRemedyDuty": [
+        P("crpl", 29, 2),
+        P("csl", 42, 2),
+        P("cc", 1038, 2),
+        P("pipl", 57, 1),
+    ],
     # notification: CSL 42(2) 告知用户并向有关主管部门报告, CC 1038(2), PIPL 57 (57(2): exemption)
-    "BreachNotificationDuty": [P("csl", 42, 2), P("cc", 1038, 2), P("pipl", 57, 1), P("pipl", 57, 2)],
+    "BreachNotificationDuty": [
+        P("csl", 42, 2),
+        P("cc", 1038, 2),
+        P("pipl", 57, 1),
+        P("pipl", 57, 2),
+    ],
     "PersonalInformationProtectionDuty": [
         A("crpl", 29),
         A("csl", 40),
