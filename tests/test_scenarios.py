@@ -212,7 +212,21 @@ EXPECTED: dict[str, Expected] = {
         # 2019: CC 1198 in force only from 2021-01-01: no finding, a warning says why
         warnings={"LiabilityRules"},
     ),
+    "30-ecl-38-2-safety-branch": Expected(
+        # ECL 38(2) second branch 对消费者未尽到安全保障义务 (a known risk, neither warned of nor
+        # acted on), beside ECL 38(1), CRPL 44(2), CC 1197 (no measures) and ECL 83
+        findings={"Rule-ECL-38-2": EST, "Rule-ECL-38-1": EST, "Rule-CRPL-44-2": EST,
+                  "Rule-CC-1197": EST, "Rule-ECL-83": EST},
+        violations={NM: {ECL_38_1, CRPL_44_2, CC_1197},
+                    RW: {L + "ecl/art/29/para/1", L + "csl/art/47/para/1"}},
+    ),
 }  # fmt: skip
+
+
+def test_ecl_38_2_second_branch_is_the_safety_guarantee_obligation() -> None:
+    findings = [f for f in run("30-ecl-38-2-safety-branch").findings if f.rule.endswith("38-2")]
+    # the qualification review was done: every ECL 38(2) finding rests on the second branch
+    assert findings and {d for f in findings for d in f.duties} == {E + "SafetyGuaranteeObligation"}
 
 
 def test_suite_covers_at_least_25_scenarios() -> None:
