@@ -418,6 +418,7 @@ def _findings(work: Graph, res: Resources) -> tuple[list[Finding], Graph, list[R
     triples = Graph()
     triples.bind("ecpl", ECPL)
     for node in sorted(set(work.subjects(RDF.type, ECPL.Finding)), key=str):
+        _attach_rule(work, node)
         rule = str(work.value(node, ECPL.appliesRule) or "")
         meta = res.rules.get(rule, RuleMeta((), (), False))
         trigger = work.value(node, ECPL.restsOn)
@@ -499,6 +500,36 @@ def _findings(work: Graph, res: Resources) -> tuple[list[Finding], Graph, list[R
             )
         )
     return findings, triples, dropped
+
+
+# What the law attaches to a rule, copied onto each of its findings unless the finding has its own
+# (an ECL 38(2) position's form and nature; the ECL 80 item for the article breached).
+_FROM_RULE = (
+    (ECPL.liabilityForm, ECPL.resultingForm),
+    (ECPL.liabilityNature, ECPL.resultingNature),
+    (ECPL.faultPrinciple, ECPL.findingFaultPrinciple),
+    (ECPL.legalBasis, ECPL.legalBasis),
+    (ECPL.fineMinCNY, ECPL.findingFineMinCNY),
+    (ECPL.fineMaxCNY, ECPL.findingFineMaxCNY),
+    (ECPL.seriousFineMinCNY, ECPL.findingSeriousFineMinCNY),
+    (ECPL.seriousFineMaxCNY, ECPL.findingSeriousFineMaxCNY),
+    (ECPL.fineGainsMultipleMin, ECPL.findingGainsMultipleMin),
+    (ECPL.fineGainsMultipleMax, ECPL.findingGainsMultipleMax),
+    (ECPL.fineMaxWithoutGainsCNY, ECPL.findingFineMaxWithoutGainsCNY),
+    (ECPL.personalFineMinCNY, ECPL.findingPersonalFineMinCNY),
+    (ECPL.personalFineMaxCNY, ECPL.findingPersonalFineMaxCNY),
+)
+
+
+def _attach_rule(work: Graph, node: Node) -> None:
+    rule = work.value(node, ECPL.appliesRule)
+    if rule is None:
+        return
+    for source, target in _FROM_RULE:
+        if (node, target, None) in work:
+            continue
+        for value in list(work.objects(rule, source)):
+            work.add((node, target, value))
 
 
 def _analogy_note(analogical: list[str], facts: FactDate, res: Resources) -> dict[str, str]:
