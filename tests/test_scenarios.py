@@ -220,6 +220,12 @@ EXPECTED: dict[str, Expected] = {
         violations={NM: {ECL_38_1, CRPL_44_2, CC_1197},
                     RW: {L + "ecl/art/29/para/1", L + "csl/art/47/para/1"}},
     ),
+    "31-unidentified-third-party": Expected(
+        # no merchant or user named: ECL 38(1) / CRPL 44(2) / CC 1197 cannot apply; the scam by
+        # someone outside the platform leaves CC 1198(2) by analogy, established by the omission
+        findings={"Rule-CC-1198-2": EST},
+        warnings={"NecessaryMeasuresNoWrongdoerShape"},
+    ),
 }  # fmt: skip
 
 
