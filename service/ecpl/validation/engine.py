@@ -425,7 +425,7 @@ def _findings(work: Graph, res: Resources) -> tuple[list[Finding], Graph, list[R
         case = work.value(node, ECPL.inCase)
         facts = fact_date(work, trigger, case) if trigger is not None else FactDate()
         if meta.bases and not any(res.timeline.in_force(b, facts) for b in meta.bases):
-            dropped.append(_rule_not_in_force(node, rule, meta, facts, res))
+            dropped.append(_rule_not_in_force(trigger or case or node, rule, meta, facts, res))
             continue
         bases = sorted(
             {str(v) for v in work.objects(node, ECPL.legalBasis)}
