@@ -173,3 +173,39 @@ def test_guide_example_silent_about_verification_is_only_a_warning() -> None:
     assert report.breached_duties == []
     assert report.findings == []
     assert warned(report, "IdentityVerificationNoEvidenceShape")
+
+
+# --- issue 9 -------------------------------------------------------------------------------------
+
+
+def test_liu_gets_no_established_safety_guarantee_finding() -> None:
+    """Liu was decided under PIPL 69 (a personal-information breach): CC 1198(2) needs a breach
+    of the safety-guarantee obligation itself (因第三人的行为…未尽到安全保障义务), which the source
+    never states, so at most a contingent finding, by analogy."""
+    report = validate(load("liu-v-overseas-shopping-platform"))
+    for finding in report.findings:
+        if finding.rule == E + "Rule-CC-1198-2":
+            assert finding.status == E + "Contingent"
+            assert finding.by_analogy
+
+
+def test_pang_second_instance_cites_only_law_in_force_once_per_holder() -> None:
+    """Filed 2015 (first-instance docket): CC 1038 (2021-01-01) and CSL 42 (2017-06-01) were not
+    in force; CRPL 29(2) (2013 text, in force 2014-03-15) stated the same duty."""
+    report = validate(load("pang-v-qunar-second-instance"))
+    cited = {b for r in report.violations for b in r.legal_basis}
+    assert cited == {"https://w3id.org/ecpl/law/crpl/art/29/para/2"}
+    keys = [(r.shape, r.focus_node, r.value) for r in report.results]
+    assert len(keys) == len(set(keys))
+
+
+def test_examples_are_not_in_the_default_dataset() -> None:
+    """The example graphs are test fixtures: a scholar counting ecpl:Case gets real cases only."""
+    from ecpl import sources
+
+    cases = {str(c) for c in sources.load_graph().subjects(RDF.type, ECPL.Case)}
+    assert cases and not any("/case/example-" in c for c in cases)
+    real = {str(c) for p in CASE_FILES for c in Graph().parse(p).subjects(RDF.type, ECPL.Case)}
+    assert real <= cases
+    with_examples = sources.iter_sources(include_examples=True)
+    assert any("examples" in s.path.parts for s in with_examples)

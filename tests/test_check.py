@@ -514,3 +514,103 @@ def test_shipped_project_passes_ecpl_check() -> None:
     result = run_cli()
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == f"ecpl check: {config.project_root()} is clean"
+
+
+# --- legal soundness (issue 9) ---------------------------------------------------------------
+
+RULE = """
+ecpl:notDerivableBecause a owl:AnnotationProperty ; rdfs:label "不推导理由"@zh, "not derivable"@en .
+ecpl:Rule-ECL-38-1 a owl:NamedIndividual, ecpl:LiabilityRule ;
+    rdfs:label "第三十八条第一款"@zh, "ECL 38(1)"@en ;
+    ecpl:legalBasis <https://w3id.org/ecpl/law/ecl/art/27/para/1> .
+"""
+DERIVATION = """@prefix ecpl: <https://w3id.org/ecpl/ontology#> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix shapes: <https://w3id.org/ecpl/shapes#> .
+shapes:R a sh:SPARQLRule ; sh:construct \"\"\"
+    PREFIX ecpl: <https://w3id.org/ecpl/ontology#>
+    CONSTRUCT { ?f ecpl:appliesRule ?rule }
+    WHERE { BIND (ecpl:Rule-ECL-38-1 AS ?rule) BIND (?rule AS ?f) }\"\"\" .
+"""
+
+
+def test_rule_without_derivation_or_reason(project: Path) -> None:
+    write(project, "ontology/core.ttl", ONTOLOGY + RULE)
+    (problem,) = problems_of(project, "derivation")
+    assert problem.subject == "ecpl:Rule-ECL-38-1"
+
+
+def test_rule_with_derivation_rule_passes(project: Path) -> None:
+    write(project, "ontology/core.ttl", ONTOLOGY + RULE)
+    write(project, "shapes/rules.ttl", DERIVATION)
+    assert problems_of(project, "derivation") == []
+
+
+def test_rule_marked_not_derivable_needs_zh_and_en(project: Path) -> None:
+    only_en = RULE.replace(
+        "ecpl:legalBasis",
+        'ecpl:notDerivableBecause "a court must find it"@en ;\n    ecpl:legalBasis',
+    )
+    write(project, "ontology/core.ttl", ONTOLOGY + only_en)
+    assert len(problems_of(project, "derivation")) == 1
+    both = only_en.replace('"@en ;', '"@en, "须由法院认定"@zh ;')
+    write(project, "ontology/core.ttl", ONTOLOGY + both)
+    assert problems_of(project, "derivation") == []
+
+
+CASE = """
+ecpl:Case a owl:Class ; rdfs:label "案件"@zh, "case"@en .
+ecpl:holding a owl:ObjectProperty ; rdfs:label "裁判"@zh, "holding"@en .
+ecpl:dutyFoundBreached a owl:ObjectProperty ; rdfs:label "认定违反"@zh, "duty found breached"@en .
+ecpl:decisionDate a owl:DatatypeProperty ; rdfs:label "裁判日期"@zh, "decision date"@en .
+ecpl:inForceFrom a owl:DatatypeProperty ; rdfs:label "施行日期"@zh, "in force from"@en .
+"""
+
+
+def _case(decided: str) -> str:
+    return (
+        PREFIXES
+        + f"""
+<https://w3id.org/ecpl/case/c> a ecpl:Case ; rdfs:label "案"@zh, "case"@en ;
+    ecpl:decisionDate "{decided}"^^xsd:date ;
+    ecpl:holding <https://w3id.org/ecpl/case/c/h> .
+<https://w3id.org/ecpl/case/c/h> rdfs:label "裁判"@zh, "holding"@en ;
+    ecpl:dutyFoundBreached ecpl:IdentityVerificationDuty .
+"""
+    )
+
+
+def test_holding_on_a_duty_not_in_force(project: Path) -> None:
+    # ECL 27 (the duty's only basis) is in force from 2019-01-01 (ECL Art. 89)
+    write(project, "ontology/core.ttl", ONTOLOGY + CASE)
+    laws = LAWS + '<https://w3id.org/ecpl/law/ecl> ecpl:inForceFrom "2019-01-01"^^xsd:date .\n'
+    write(project, "data/laws/ecl.ttl", laws)
+    write(project, "data/cases/c.ttl", _case("2018-06-01"))
+    (problem,) = problems_of(project, "in-force")
+    assert "IdentityVerificationDuty" in problem.message and "2018-06-01" in problem.message
+    write(project, "data/cases/c.ttl", _case("2020-06-01"))  # decided after: facts may be later
+    assert problems_of(project, "in-force") == []
+
+
+READING = """
+ecpl:LiabilityForm a owl:Class ; rdfs:label "责任形态"@zh, "liability form"@en .
+ecpl:ScholarlyWork a owl:Class ; rdfs:label "学术著作"@zh, "scholarly work"@en .
+ecpl:heldBy a owl:AnnotationProperty ; rdfs:label "持有者"@zh, "held by"@en .
+<https://w3id.org/ecpl/source/paper> a owl:NamedIndividual, ecpl:ScholarlyWork ;
+    rdfs:label "论文"@zh, "paper"@en .
+ecpl:NonGenuine a owl:NamedIndividual, ecpl:LiabilityForm ;
+    rdfs:label "不真正连带责任"@zh, "non-genuine joint and several liability"@en ;
+    <http://purl.org/dc/terms/source> <https://w3id.org/ecpl/source/paper> ;
+    ecpl:legalBasis <https://w3id.org/ecpl/law/ecl/art/27/para/1> .
+"""
+
+
+def test_reading_presented_as_statute(project: Path) -> None:
+    write(project, "ontology/core.ttl", ONTOLOGY + READING)
+    (problem,) = problems_of(project, "reading")
+    assert problem.subject == "ecpl:NonGenuine"
+    marked = READING.replace(
+        "ecpl:legalBasis", 'ecpl:heldBy "some scholars"@en ;\n    ecpl:legalBasis'
+    )
+    write(project, "ontology/core.ttl", ONTOLOGY + marked)
+    assert problems_of(project, "reading") == []

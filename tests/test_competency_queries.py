@@ -188,9 +188,12 @@ PLATFORM_DUTIES = {
     },
     "InProcess": {
         "NecessaryMeasuresDuty", "NoticeAndActionDuty", "RiskWarningDuty",
-        "UserInformationRightsDuty",
+        "UserInformationRightsDuty", "UnlawfulListingDuty", "IPInfringementMeasuresDuty",
     },
-    "ExPost": {"RescueAssistanceDuty", "SellerDisclosureDuty", "DataBreachRemedyDuty"},
+    "ExPost": {
+        "RescueAssistanceDuty", "SellerDisclosureDuty", "DataBreachRemedyDuty",
+        "BreachNotificationDuty",
+    },
 }  # fmt: skip
 DUTY_BASIS = {
     "IdentityVerificationDuty": P("ecl", 27, 1),
@@ -200,7 +203,8 @@ DUTY_BASIS = {
     "RealIdentityDuty": P("csl", 24, 1),
     "NecessaryMeasuresDuty": P("ecl", 38, 1),
     "NoticeAndActionDuty": P("cc", 1195, 2),
-    "RiskWarningDuty": P("crpl", 18, 1),
+    "RiskWarningDuty": P("crpl", 19, 1),  # defects found: report and inform consumers
+    "RescueAssistanceDuty": P("ecl", 61, 1),  # 积极协助消费者维护合法权益
     "SellerDisclosureDuty": P("crpl", 44, 1),
     "DataBreachRemedyDuty": P("csl", 42, 2),
 }
@@ -280,7 +284,10 @@ def test_cq3_supplementary(cq3: dict[str, Row]) -> None:
     row = cq3["Rule-CC-1198-2"]
     assert row["coLiableParty"] == ecpl("ThirdParty")
     assert row["scope"] == ecpl("ShortfallAfterEnforcement")
-    assert {str(P("cc", 1198, 2)), str(P("spc-tort", 24, 1))} <= split(row, "legalBasis")
+    # SPC-TORT 24 concerns building managers: cited by analogy, and the query output says so
+    assert split(row, "legalBasis") == {str(P("cc", 1198, 2))}
+    assert split(row, "analogicalBasis") == {str(P("spc-tort", 24, 1))}
+    assert row["byAnalogy"] == "true"
 
 
 def test_cq3_enlarged_part_only(cq3: dict[str, Row]) -> None:
@@ -393,8 +400,14 @@ def test_cq8_ecl_80_duties(store: ox.Store, duty: str) -> None:
 
 
 def test_cq8_other_duties(store: ox.Store) -> None:
+    # ECL 83 sanctions breaches of Art. 38 only; ECL 80 item 3 covers Art. 29 (UnlawfulListingDuty)
     rows = run(store, "cq08-administrative-penalties", duty=ecpl("NecessaryMeasuresDuty"))
-    assert {r["rule"] for r in rows} == {ecpl("Rule-ECL-80"), ecpl("Rule-ECL-83")}
+    assert {r["rule"] for r in rows} == {ecpl("Rule-ECL-83")}
+    rows = run(store, "cq08-administrative-penalties", duty=ecpl("UnlawfulListingDuty"))
+    assert {r["rule"] for r in rows} == {ecpl("Rule-ECL-80")}
+    # ECL 84 (not 83) sanctions breaches of Arts. 42 and 45
+    rows = run(store, "cq08-administrative-penalties", duty=ecpl("IPInfringementMeasuresDuty"))
+    assert {r["rule"] for r in rows} == {ecpl("Rule-ECL-84")}
     rows = run(store, "cq08-administrative-penalties", duty=ecpl("RescueAssistanceDuty"))
     assert rows == []
 
@@ -412,12 +425,16 @@ def test_cq9_personal_information_duties(store: ox.Store) -> None:
     assert set(rows) == {
         "PersonalInformationProtectionDuty",
         "DataBreachRemedyDuty",
+        "BreachNotificationDuty",
         "UserInformationRightsDuty",
     }
     laws = {str(iri.law(k)) for k in ("crpl", "csl", "ecl", "cc", "pipl")}
     assert split(rows["PersonalInformationProtectionDuty"], "laws") == laws
     breach = split(rows["DataBreachRemedyDuty"], "legalBasis")
-    assert {str(P("csl", 42, 2)), str(P("cc", 1038, 2))} <= breach
+    assert {str(P("crpl", 29, 2)), str(P("csl", 42, 2)), str(P("cc", 1038, 2))} <= breach
+    notify = split(rows["BreachNotificationDuty"], "legalBasis")
+    assert str(P("crpl", 29, 2)) not in notify  # CRPL 29(2) requires only the remedy
+    assert {str(P("csl", 42, 2)), str(P("pipl", 57, 1)), str(P("pipl", 57, 2))} <= notify
 
 
 # --- CQ10: cited provisions and their number on a date ------------------------------------------

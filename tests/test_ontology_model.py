@@ -260,11 +260,24 @@ DUTIES = {
     "NecessaryMeasuresDuty": ("InProcess", P("crpl", 44, 2), False),
     "NoticeAndActionDuty": ("InProcess", P("ecl", 42, 2), False),
     "RiskWarningDuty": ("InProcess", P("csl", 47, 1), False),
-    "RescueAssistanceDuty": ("ExPost", P("ecl", 38, 2), False),
+    # ECL 61: 电子商务平台经营者应当积极协助消费者维护合法权益
+    "RescueAssistanceDuty": ("ExPost", P("ecl", 61, 1), False),
     "SellerDisclosureDuty": ("ExPost", P("spc-online", 14, 1), False),
-    "DataBreachRemedyDuty": ("ExPost", P("cc", 1038, 2), True),
+    "DataBreachRemedyDuty": ("ExPost", P("crpl", 29, 2), True),  # 立即采取补救措施
+    "BreachNotificationDuty": ("ExPost", P("pipl", 57, 1), True),  # 通知…部门和个人
+    "UnlawfulListingDuty": ("InProcess", P("ecl", 29, 1), False),  # 处置措施，并…报告
+    "IPInfringementMeasuresDuty": ("InProcess", P("ecl", 45, 1), False),
     "PersonalInformationProtectionDuty": ("ExAnte", P("csl", 40, 1), True),
     "UserInformationRightsDuty": ("InProcess", P("ecl", 24, 2), True),
+}
+
+
+# Owed to regulators (ECL 28), about users' information rights (ECL 24) or to IP right-holders
+# (ECL 45): not part of the safety-guarantee obligation towards consumers.
+NOT_SAFETY_GUARANTEE = {
+    "RegulatorReportingDuty",
+    "UserInformationRightsDuty",
+    "IPInfringementMeasuresDuty",
 }
 
 
@@ -274,7 +287,10 @@ def test_concrete_duties(model: Graph, local: str, expected: tuple[str, URIRef, 
     duty = ECPL[local]
     assert (duty, RDF.type, ECPL.Duty) in model
     assert model.value(duty, ECPL.phase) == ECPL[phase]
-    assert model.value(duty, ECPL.partOfObligation) == ECPL.SafetyGuaranteeObligation
+    if local in NOT_SAFETY_GUARANTEE:
+        assert model.value(duty, ECPL.partOfObligation) is None
+    else:
+        assert model.value(duty, ECPL.partOfObligation) == ECPL.SafetyGuaranteeObligation
     bases = set(model.objects(duty, ECPL.legalBasis))
     assert basis in bases
     assert all("/para/" in str(b) for b in bases), "basis at paragraph or item level"
@@ -294,7 +310,10 @@ def test_only_the_listed_duties(model: Graph) -> None:
 def test_general_obligation(model: Graph) -> None:
     sgo = ECPL.SafetyGuaranteeObligation
     bases = set(model.objects(sgo, ECPL.legalBasis))
-    assert {P("ecl", 38, 2), P("cc", 1198, 1), P("crpl", 18, 2)} <= bases
+    assert {P("ecl", 38, 2), P("crpl", 48, 2)} <= bases
+    # CC 1198(1) and CRPL 18(2) address physical premises: for platforms an analogy, never a basis
+    assert {P("cc", 1198, 1), P("crpl", 18, 2)} <= set(model.objects(sgo, ECPL.analogicalBasis))
+    assert not bases & {P("cc", 1198, 1), P("crpl", 18, 2)}
     assert Literal("Verkehrssicherungspflicht", lang="de") in set(
         model.objects(sgo, ECPL.doctrinalOrigin)
     )
@@ -334,7 +353,7 @@ RULES = {
     "Rule-ECL-42-2": (JS, CIVIL, "EcommercePlatformOperator", "InPlatformOperator",
                       "NoticeAndActionDuty"),
     "Rule-ECL-45": (JS, CIVIL, "EcommercePlatformOperator", "InPlatformOperator",
-                    "NecessaryMeasuresDuty"),
+                    "IPInfringementMeasuresDuty"),
     "Rule-SPC-ONLINE-15": (JS, CIVIL, "LivestreamMarketingPlatformOperator",
                            "LivestreamRoomOperator", "QualificationReviewDuty"),
     "Rule-SPC-ONLINE-16": (JS, CIVIL, "LivestreamMarketingPlatformOperator",
@@ -345,6 +364,8 @@ RULES = {
                     "QualificationReviewDuty"),
     "Rule-ECL-80": (ECPL.AdministrativePenalty, ADMIN, "EcommercePlatformOperator", None,
                     "TransactionRecordDuty"),
+    "Rule-ECL-84": (ECPL.AdministrativePenalty, ADMIN, "EcommercePlatformOperator", None,
+                    "NoticeAndActionDuty"),
     "Rule-CSL-64": (ECPL.AdministrativePenalty, ADMIN, "NetworkOperator", None,
                     "PersonalInformationProtectionDuty"),
     "Rule-CSL-74": (None, CIVIL, "NetworkOperator", None, "NetworkSecurityDuty"),
@@ -386,7 +407,9 @@ def test_scopes(model: Graph) -> None:
     supplementary = ECPL["Rule-CC-1198-2"]
     assert model.value(supplementary, ECPL.scope) == ECPL.ShortfallAfterEnforcement
     # SPC-TORT 24 concerns building managers: cited by analogy, and the data says so.
-    assert P("spc-tort", 24, 1) in set(model.objects(supplementary, ECPL.legalBasis))
+    assert P("spc-tort", 24, 1) in set(model.objects(supplementary, ECPL.analogicalBasis))
+    assert P("spc-tort", 24, 1) not in set(model.objects(supplementary, ECPL.legalBasis))
+    assert model.value(supplementary, ECPL.byAnalogy) == Literal(True)
     comment = " ".join(str(c) for c in model.objects(supplementary, RDFS.comment))
     assert "building managers" in comment and "analogy" in comment
 

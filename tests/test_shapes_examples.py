@@ -56,8 +56,9 @@ DUTY_SHAPES = {
     "NoticeAndActionShape": ("notice-and-action", "NoticeAndActionDuty", "cc/art/1195/para/2"),
     "TransactionRecordShape": ("transaction-records", "TransactionRecordDuty", "ecl/art/31/para/1"),
     "NetworkLogShape": ("network-logs", "NetworkLogDuty", "csl/art/21/para/1/item/3"),
-    "RiskWarningShape": ("risk-warning", "RiskWarningDuty", "crpl/art/18/para/1"),
-    "RescueAssistanceShape": ("rescue-assistance", "RescueAssistanceDuty", "cc/art/1198/para/1"),
+    # the risk comes from an in-platform operator (2023): ECL 29 (handle and report), not CRPL 18(1)
+    "RiskWarningShape": ("risk-warning", "RiskWarningDuty", "ecl/art/29/para/1"),
+    "RescueAssistanceShape": ("rescue-assistance", "RescueAssistanceDuty", "ecl/art/59/para/1"),
     "SellerDisclosureShape": ("seller-disclosure", "SellerDisclosureDuty", "crpl/art/44/para/1"),
     "DataBreachRemedyShape": ("data-breach-remedy", "DataBreachRemedyDuty", "csl/art/42/para/2"),
     "PersonalInformationSecurityShape": (
@@ -159,8 +160,9 @@ POSITIONS = {
 ECL_38_2 = {f"Rule-ECL-38-2/{slug}" for slug in POSITIONS}
 
 RULE_EXAMPLES: dict[str, set[str]] = {
-    # known risk, no measures: ECL 38(1) and CC 1197 (joint and several), ECL 83 (administrative)
-    "rule-ecl-38-1-positive": {"Rule-ECL-38-1", "Rule-CC-1197", "Rule-ECL-83"},
+    # known risk from an in-platform operator, no measures, consumer damage: ECL 38(1), CC 1197
+    # and CRPL 44(2) (a seller using the platform harmed a consumer) joint and several; ECL 83
+    "rule-ecl-38-1-positive": {"Rule-ECL-38-1", "Rule-CC-1197", "Rule-CRPL-44-2", "Rule-ECL-83"},
     "rule-ecl-38-1-negative": set(),
     # + a consumer harmed: CRPL 44(2) as well
     "rule-crpl-44-2-positive": {"Rule-ECL-38-1", "Rule-CC-1197", "Rule-CRPL-44-2", "Rule-ECL-83"},

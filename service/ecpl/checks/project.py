@@ -76,7 +76,7 @@ def load(root: Path) -> tuple[Project, list[Problem]]:
     """Parse every ``*.ttl`` under ``root``; unparseable files become syntax problems."""
     project = Project(root)
     problems: list[Problem] = []
-    for source in sources.iter_sources(root):
+    for source in sources.iter_sources(root, include_examples=True):
         name = source.path.relative_to(root).as_posix()
         graph = Graph()
         try:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ecpl.checks import bases, labels, project, provisions, reasoner, shapes, syntax, terms
+from ecpl.checks import (
+    bases,
+    labels,
+    legal,
+    project,
+    provisions,
+    reasoner,
+    shapes,
+    syntax,
+    terms,
+)
 from ecpl.checks.problem import Problem
 
 
@@ -18,6 +28,10 @@ def run_checks(root: Path, use_reasoner: bool = True, verbose: bool = False) -> 
     problems += bases.check_legal_basis(loaded.graph("ontology", "data"))
     problems += provisions.check_provisions(loaded)
     problems += shapes.check_shapes(loaded.graph("shapes"))
+    model = loaded.graph("ontology", "data")
+    problems += legal.check_rule_derivations(model, loaded.graph("shapes"))
+    problems += legal.check_holdings_in_force(loaded)
+    problems += legal.check_readings_marked(model)
     if use_reasoner:
         problems += reasoner.check_reasoner(loaded, verbose=verbose)
     return problems

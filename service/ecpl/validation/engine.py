@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
@@ -30,6 +30,7 @@ from rdflib.term import Node
 from ecpl import config, sources
 from ecpl.iri import ECPL, SHAPES
 from ecpl.validation.report import Finding, Report, Result, short
+from ecpl.validation.timeline import FactDate, Timeline, case_of, fact_date
 
 # Subjects typed with these classes are copied into every validated graph (the rules read them) ...
 REFERENCE_CLASSES = (ECPL.LiabilityRule, ECPL.DoctrinalPosition)
@@ -43,6 +44,11 @@ REFERENCE_PROPERTIES = (
     ECPL.fineMaxCNY,
     ECPL.seriousFineMinCNY,
     ECPL.seriousFineMaxCNY,
+    ECPL.fineGainsMultipleMin,
+    ECPL.fineGainsMultipleMax,
+    ECPL.fineMaxWithoutGainsCNY,
+    ECPL.personalFineMinCNY,
+    ECPL.personalFineMaxCNY,
     ECPL.aboutProvision,
     ECPL.claimsForm,
     ECPL.claimsNature,
@@ -63,7 +69,28 @@ class Resources:
     reference: Graph
     declared: frozenset[URIRef]
     labels: dict[tuple[Node, str], str]
-    shape_meta: dict[Node, tuple[str | None, tuple[str, ...]]]  # shape -> (duty, legal bases)
+    shape_meta: dict[Node, ShapeMeta]
+    timeline: Timeline
+    rules: dict[str, RuleMeta]
+
+
+@dataclass(frozen=True)
+class ShapeMeta:
+    """What a shape checks and cites: its duty, its bases, and bases that depend on context."""
+
+    duty: str | None
+    bases: tuple[str, ...]
+    # (provision, condition kind "Party" | "Value" | "Focus", class IRI)
+    context: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    """What the report says about a liability rule beyond the finding's triples."""
+
+    bases: tuple[str, ...]
+    analogical: tuple[str, ...]
+    by_analogy: bool
 
 
 _lock = threading.Lock()
@@ -149,22 +176,45 @@ def resources(root: Path | None = None) -> Resources:
         declared=declared,
         labels=labels,
         shape_meta=_shape_meta(shapes),
+        timeline=Timeline(data),
+        rules=_rule_meta(known),
     )
 
 
-def _shape_meta(shapes: Graph) -> dict[Node, tuple[str | None, tuple[str, ...]]]:
+def _rule_meta(known: Graph) -> dict[str, RuleMeta]:
+    rules = {}
+    for rule in set(known.subjects(RDF.type, ECPL.LiabilityRule)):
+        flag = known.value(rule, ECPL.byAnalogy)
+        rules[str(rule)] = RuleMeta(
+            bases=tuple(sorted(str(b) for b in known.objects(rule, ECPL.legalBasis))),
+            analogical=tuple(sorted(str(b) for b in known.objects(rule, ECPL.analogicalBasis))),
+            by_analogy=isinstance(flag, Literal) and flag.toPython() is True,
+        )
+    return rules
+
+
+def _shape_meta(shapes: Graph) -> dict[Node, ShapeMeta]:
     """For every shape (node or property shape), the duty it checks and its legal bases."""
-    meta: dict[Node, tuple[str | None, tuple[str, ...]]] = {}
+    meta: dict[Node, ShapeMeta] = {}
     node_shapes = set(shapes.subjects(RDF.type, SH.NodeShape))
     for shape in node_shapes:
         duty = shapes.value(shape, ECPL.checksDuty)
         bases = tuple(sorted(str(b) for b in shapes.objects(shape, ECPL.legalBasis)))
-        entry = (str(duty) if duty else None, bases)
+        context = []
+        for node in shapes.objects(shape, ECPL.contextBasis):
+            provision = shapes.value(node, ECPL.provision)
+            for kind in ("Party", "Value", "Focus"):
+                cls = shapes.value(node, ECPL[f"when{kind}OfClass"])
+                if provision is not None and cls is not None:
+                    context.append((str(provision), kind, str(cls)))
+        entry = ShapeMeta(str(duty) if duty else None, bases, tuple(sorted(context)))
         meta[shape] = entry
         for prop in shapes.objects(shape, SH.property):
             own_duty = shapes.value(prop, ECPL.checksDuty)
             own_bases = tuple(sorted(str(b) for b in shapes.objects(prop, ECPL.legalBasis)))
-            meta[prop] = (str(own_duty) if own_duty else entry[0], own_bases or bases)
+            meta[prop] = ShapeMeta(
+                str(own_duty) if own_duty else entry.duty, own_bases or bases, entry.context
+            )
     return meta
 
 
@@ -199,8 +249,9 @@ def validate(graph: Graph, *, root: Path | None = None) -> Report:
     validator.shacl_graph = res.shapes_wrapper  # reuse the parsed shapes across calls
     with _lock:  # ShapesGraph caches are shared; pyshacl is not thread-safe over them
         conforms, report_graph, _text = validator.run()
-    results = _results(report_graph, res) + _undeclared(graph, res)
-    findings, findings_graph = _findings(work)
+    results = _in_force(_results(report_graph, res, work), work, res) + _undeclared(graph, res)
+    findings, findings_graph, dropped = _findings(work, res)
+    results = sorted(results + dropped, key=_order)
     conforms = not any(r.severity == "Violation" for r in results)
 
     def label(node: Node, lang: str) -> str:
@@ -223,13 +274,20 @@ def validate(graph: Graph, *, root: Path | None = None) -> Report:
     )
 
 
-def _results(report: Graph, res: Resources) -> list[Result]:
+def _order(result: Result) -> tuple[str, str, str, str]:
+    return (result.severity, result.shape, result.focus_node, result.message.get("en", ""))
+
+
+def _results(report: Graph, res: Resources, work: Graph) -> list[Result]:
     out = []
+    party_classes = {
+        cls for party in work.objects(None, ECPL.party) for cls in work.objects(party, RDF.type)
+    }
     for node in report.subjects(RDF.type, SH.ValidationResult):
         shape = report.value(node, SH.sourceShape)
         if shape is None:
             continue
-        duty, bases = res.shape_meta.get(shape, (None, ()))
+        meta = res.shape_meta.get(shape, ShapeMeta(None, ()))
         message: dict[str, str] = {}
         for text in sorted(report.objects(node, SH.resultMessage), key=str):
             if isinstance(text, Literal):
@@ -246,20 +304,79 @@ def _results(report: Graph, res: Resources) -> list[Result]:
         )
         path = report.value(node, SH.resultPath)
         value = report.value(node, SH.value)
+        focus = report.value(node, SH.focusNode)
+        bases = list(meta.bases)
+        for provision, kind, cls in meta.context:
+            subject = {"Value": value, "Focus": focus}.get(kind)
+            applies = (
+                URIRef(cls) in party_classes
+                if kind == "Party"
+                else subject is not None and (subject, RDF.type, URIRef(cls)) in work
+            )
+            if applies and provision not in bases:
+                bases.append(provision)
         out.append(
             Result(
-                focus_node=str(report.value(node, SH.focusNode)),
+                focus_node=str(focus),
                 shape=str(shape) if isinstance(shape, URIRef) else _named_parent(shape, res),
                 severity=severity,
                 message=message,
-                legal_basis=list(bases),
-                duty=duty,
+                legal_basis=sorted(bases),
+                duty=meta.duty,
                 path=str(path) if isinstance(path, URIRef) else None,
                 value=str(value) if value is not None else None,
             )
         )
-    out.sort(key=lambda r: (r.severity, r.shape, r.focus_node, r.message.get("en", "")))
     return out
+
+
+def _in_force(results: list[Result], work: Graph, res: Resources) -> list[Result]:
+    """Cite only what was in force on the date of the facts; one result per focus and message.
+
+    A violation none of whose bases was in force yet becomes a warning that says so (the duty
+    was not the law then); the same holds for a missing-evidence warning.
+    """
+    out: dict[tuple[str, str, str, str], Result] = {}
+    for result in results:
+        focus = URIRef(result.focus_node)
+        facts = fact_date(work, focus, case_of(work, focus))
+        kept = [b for b in result.legal_basis if res.timeline.in_force(b, facts)]
+        cited = [res.timeline.cite(b, facts) for b in kept]
+        if result.legal_basis and not kept:
+            if result.severity != "Violation":
+                continue  # no evidence of an act no law then required: nothing to record
+            result = _not_in_force(result, facts, res)
+        else:
+            result = replace(result, legal_basis=kept, citations=cited, facts_date=_facts(facts))
+        key = (result.severity, result.shape, result.focus_node, result.message.get("en", ""))
+        out.setdefault(key, result)
+    return list(out.values())
+
+
+def _facts(facts: FactDate) -> str | None:
+    return None if facts.exact is None and facts.latest is None else str(facts)
+
+
+def _not_in_force(result: Result, facts: FactDate, res: Resources) -> Result:
+    names_zh = "、".join(res.timeline.cite(b, FactDate()).label["zh"] for b in result.legal_basis)
+    names_en = ", ".join(res.timeline.cite(b, FactDate()).label["en"] for b in result.legal_basis)
+    starts = sorted(d for b in result.legal_basis if (d := res.timeline.start(b)))
+    since = starts[0].isoformat() if starts else "?"
+    return replace(
+        result,
+        severity="Warning",
+        legal_basis=[],
+        citations=[],
+        facts_date=_facts(facts),
+        message={
+            "zh": f"事实发生时（{facts}）{names_zh}均未施行（最早自 {since} 起施行），"
+            "本项义务当时没有本图谱收录的法律依据，不构成违反。"
+            f"原结论：{result.message.get('zh', '')}",
+            "en": f"On the date of the facts ({facts}) none of {names_en} was in force yet "
+            f"(the earliest from {since}): the duty had no basis in the law this graph holds, so "
+            f"this is no breach. Would have been: {result.message.get('en', '')}",
+        },
+    )
 
 
 def _named_parent(shape: Node, res: Resources) -> str:
@@ -290,13 +407,50 @@ def _undeclared(graph: Graph, res: Resources) -> list[Result]:
     ]
 
 
-def _findings(work: Graph) -> tuple[list[Finding], Graph]:
+def _findings(work: Graph, res: Resources) -> tuple[list[Finding], Graph, list[Result]]:
+    """The derived findings, each citing only provisions in force on the date it rests on.
+
+    A finding whose rule's legal basis was not yet in force is dropped and reported as a warning;
+    a finding under a rule that applies to platforms only by analogy says so (ecpl:byAnalogy).
+    """
     findings: list[Finding] = []
+    dropped: list[Result] = []
     triples = Graph()
     triples.bind("ecpl", ECPL)
     for node in sorted(set(work.subjects(RDF.type, ECPL.Finding)), key=str):
+        _attach_rule(work, node)
+        rule = str(work.value(node, ECPL.appliesRule) or "")
+        meta = res.rules.get(rule, RuleMeta((), (), False))
+        trigger = work.value(node, ECPL.restsOn)
+        case = work.value(node, ECPL.inCase)
+        facts = fact_date(work, trigger, case) if trigger is not None else FactDate()
+        if meta.bases and not any(res.timeline.in_force(b, facts) for b in meta.bases):
+            dropped.append(_rule_not_in_force(trigger or case or node, rule, meta, facts, res))
+            continue
+        bases = sorted(
+            {str(v) for v in work.objects(node, ECPL.legalBasis)}
+            if isinstance(node, URIRef)
+            else set()
+        )
+        bases = [b for b in bases if res.timeline.in_force(b, facts)]
+        analogical = [b for b in meta.analogical if res.timeline.in_force(b, facts)]
+        citations = [res.timeline.cite(b, facts) for b in bases]
         for triple in work.triples((node, None, None)):
-            triples.add(triple)
+            if triple[1] != ECPL.legalBasis:
+                triples.add(triple)
+        for basis in bases:
+            triples.add((node, ECPL.legalBasis, URIRef(basis)))
+        for citation in citations:
+            if citation.version:
+                triples.add((node, ECPL.citedVersion, URIRef(citation.version)))
+        note: dict[str, str] = {}
+        if meta.by_analogy:
+            note = _analogy_note(analogical, facts, res)
+            triples.add((node, ECPL.byAnalogy, Literal(True)))
+            for lang, text in note.items():
+                triples.add((node, ECPL.analogyNote, Literal(text, lang=lang)))
+        for basis in analogical:
+            triples.add((node, ECPL.analogicalBasis, URIRef(basis)))
 
         def one(prop: URIRef, node: Node = node) -> str | None:
             value = work.value(node, prop)
@@ -316,7 +470,7 @@ def _findings(work: Graph) -> tuple[list[Finding], Graph]:
             Finding(
                 iri=str(node),
                 case=one(ECPL.inCase) or "",
-                rule=one(ECPL.appliesRule) or "",
+                rule=rule,
                 status=one(ECPL.findingStatus),
                 duties=many(ECPL.dutyBreached),
                 forms=many(ECPL.resultingForm),
@@ -330,8 +484,90 @@ def _findings(work: Graph) -> tuple[list[Finding], Graph]:
                 fine_max_cny=amount(ECPL.findingFineMaxCNY),
                 serious_fine_min_cny=amount(ECPL.findingSeriousFineMinCNY),
                 serious_fine_max_cny=amount(ECPL.findingSeriousFineMaxCNY),
+                gains_multiple_min=amount(ECPL.findingGainsMultipleMin),
+                gains_multiple_max=amount(ECPL.findingGainsMultipleMax),
+                fine_max_without_gains_cny=amount(ECPL.findingFineMaxWithoutGainsCNY),
+                personal_fine_min_cny=amount(ECPL.findingPersonalFineMinCNY),
+                personal_fine_max_cny=amount(ECPL.findingPersonalFineMaxCNY),
                 enlarged_part_only=isinstance(enlarged, Literal) and enlarged.toPython() is True,
-                legal_basis=many(ECPL.legalBasis),
+                legal_basis=bases,
+                citations=citations,
+                by_analogy=meta.by_analogy,
+                analogical_basis=analogical,
+                analogy_note=note,
+                rests_on=one(ECPL.restsOn),
+                facts_date=_facts(facts),
             )
         )
-    return findings, triples
+    return findings, triples, dropped
+
+
+# What the law attaches to a rule, copied onto each of its findings unless the finding has its own
+# (an ECL 38(2) position's form and nature; the ECL 80 item for the article breached).
+_FROM_RULE = (
+    (ECPL.liabilityForm, ECPL.resultingForm),
+    (ECPL.liabilityNature, ECPL.resultingNature),
+    (ECPL.faultPrinciple, ECPL.findingFaultPrinciple),
+    (ECPL.legalBasis, ECPL.legalBasis),
+    (ECPL.fineMinCNY, ECPL.findingFineMinCNY),
+    (ECPL.fineMaxCNY, ECPL.findingFineMaxCNY),
+    (ECPL.seriousFineMinCNY, ECPL.findingSeriousFineMinCNY),
+    (ECPL.seriousFineMaxCNY, ECPL.findingSeriousFineMaxCNY),
+    (ECPL.fineGainsMultipleMin, ECPL.findingGainsMultipleMin),
+    (ECPL.fineGainsMultipleMax, ECPL.findingGainsMultipleMax),
+    (ECPL.fineMaxWithoutGainsCNY, ECPL.findingFineMaxWithoutGainsCNY),
+    (ECPL.personalFineMinCNY, ECPL.findingPersonalFineMinCNY),
+    (ECPL.personalFineMaxCNY, ECPL.findingPersonalFineMaxCNY),
+)
+
+
+def _attach_rule(work: Graph, node: Node) -> None:
+    rule = work.value(node, ECPL.appliesRule)
+    if rule is None:
+        return
+    for source, target in _FROM_RULE:
+        if (node, target, None) in work:
+            continue
+        for value in list(work.objects(rule, source)):
+            work.add((node, target, value))
+
+
+def _analogy_note(analogical: list[str], facts: FactDate, res: Resources) -> dict[str, str]:
+    also_zh = "；另类推" + "、".join(res.timeline.cite(b, facts).label["zh"] for b in analogical)
+    also_en = "; also by analogy: " + ", ".join(
+        res.timeline.cite(b, facts).label["en"] for b in analogical
+    )
+    return {
+        "zh": "类推适用：该条文义针对经营场所、公共场所的经营者、管理者和群众性活动的组织者，"
+        "不涵盖网络平台；对平台适用系类推，结论是解释而非法律明文"
+        + (also_zh if analogical else "")
+        + "。",
+        "en": "By analogy: the provision's words address operators and managers of business "
+        "premises and public places and organisers of mass events, not online platforms; applying "
+        "it to a platform is an analogy, a reading rather than the statute's words"
+        + (also_en if analogical else "")
+        + ".",
+    }
+
+
+def _rule_not_in_force(
+    node: Node, rule: str, meta: RuleMeta, facts: FactDate, res: Resources
+) -> Result:
+    names_zh = "、".join(res.timeline.cite(b, FactDate()).label["zh"] for b in meta.bases)
+    names_en = ", ".join(res.timeline.cite(b, FactDate()).label["en"] for b in meta.bases)
+    starts = sorted(d for b in meta.bases if (d := res.timeline.start(b)))
+    since = starts[0].isoformat() if starts else "?"
+    return Result(
+        focus_node=str(node),
+        shape=str(SHAPES.LiabilityRules),
+        severity="Warning",
+        message={
+            "zh": f"事实发生时（{facts}）{names_zh}尚未施行（自 {since} 起施行）："
+            "不依该规则认定责任。",
+            "en": f"On the date of the facts ({facts}) {names_en} was not yet in force (in force "
+            f"from {since}): no finding under that rule.",
+        },
+        duty=None,
+        facts_date=_facts(facts),
+        value=rule,
+    )

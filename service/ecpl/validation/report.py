@@ -15,7 +15,8 @@ from typing import Any
 from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from ecpl.iri import BASE, ECPL, LAW
+from ecpl.iri import ECPL, LAW
+from ecpl.validation.timeline import Citation
 
 LANGS = ("zh", "en")
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -39,6 +40,9 @@ class Result:
     duty: str | None = None
     path: str | None = None
     value: str | None = None
+    # the provisions as cited on the date of the facts (number then in force), and that date
+    citations: list[Citation] = field(default_factory=list)
+    facts_date: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -47,6 +51,8 @@ class Result:
             "severity": self.severity,
             "message": self.message,
             "legal_basis": self.legal_basis,
+            "cited_as": [c.to_json() for c in self.citations],
+            "facts_date": self.facts_date,
             "duty": self.duty,
             "path": self.path,
             "value": self.value,
@@ -73,8 +79,20 @@ class Finding:
     fine_max_cny: float | None = None
     serious_fine_min_cny: float | None = None
     serious_fine_max_cny: float | None = None
+    gains_multiple_min: float | None = None
+    gains_multiple_max: float | None = None
+    fine_max_without_gains_cny: float | None = None
+    personal_fine_min_cny: float | None = None
+    personal_fine_max_cny: float | None = None
     enlarged_part_only: bool = False
     legal_basis: list[str] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    # a rule that applies to platforms only by analogy: said in every rendering
+    by_analogy: bool = False
+    analogical_basis: list[str] = field(default_factory=list)
+    analogy_note: dict[str, str] = field(default_factory=dict)
+    rests_on: str | None = None
+    facts_date: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -95,9 +113,20 @@ class Finding:
                 "max": self.fine_max_cny,
                 "serious_min": self.serious_fine_min_cny,
                 "serious_max": self.serious_fine_max_cny,
+                "gains_multiple_min": self.gains_multiple_min,
+                "gains_multiple_max": self.gains_multiple_max,
+                "max_without_gains": self.fine_max_without_gains_cny,
+                "responsible_persons_min": self.personal_fine_min_cny,
+                "responsible_persons_max": self.personal_fine_max_cny,
             },
             "enlarged_part_only": self.enlarged_part_only,
             "legal_basis": self.legal_basis,
+            "cited_as": [c.to_json() for c in self.citations],
+            "by_analogy": self.by_analogy,
+            "analogical_basis": self.analogical_basis,
+            "analogy_note": self.analogy_note,
+            "rests_on": self.rests_on,
+            "facts_date": self.facts_date,
         }
 
 
@@ -133,38 +162,43 @@ class Report:
         }
 
     def graph(self) -> Graph:
-        """The sh:ValidationReport plus the findings as triples (ecpl vocabulary, cases.ttl)."""
+        """The sh:ValidationReport plus the findings as triples (ecpl vocabulary, cases.ttl).
+
+        Results are written from :attr:`results` (not copied from pyshacl's report), so that the
+        Turtle says what the JSON and text say: the severity and the provisions on the date of the
+        facts, one result per focus node and message.
+        """
         out = Graph()
         out.bind("sh", SH)
         out.bind("ecpl", ECPL)
-        for triple in self.report_graph:
-            out.add(triple)
+        reports = list(self.report_graph.subjects(RDF.type, SH.ValidationReport)) or [BNode()]
+        report = reports[0]
+        out.add((report, RDF.type, SH.ValidationReport))
+        out.add((report, SH.conforms, Literal(self.conforms)))
         for triple in self.findings_graph:
             out.add(triple)
-        for report in self.report_graph.subjects(RDF.type, SH.ValidationReport):
-            for case in self.cases:
-                out.add((report, ECPL.validatedCase, URIRef(case)))
-        # the legal basis and duty of each result, keyed by the result node
-        for node in self.report_graph.subjects(RDF.type, SH.ValidationResult):
-            shape = self.report_graph.value(node, SH.sourceShape)
-            for result in self.results:
-                if str(shape) == result.shape and _same_focus(self.report_graph, node, result):
-                    for basis in result.legal_basis:
-                        out.add((node, ECPL.legalBasis, URIRef(basis)))
-                    if result.duty:
-                        out.add((node, ECPL.checksDuty, URIRef(result.duty)))
-                    break
-        for result in self.results:  # results found outside pyshacl (undeclared terms)
-            if result.shape.startswith(BASE + "shapes#DeclaredVocabulary"):
-                node = BNode()
-                out.add((node, RDF.type, SH.ValidationResult))
-                out.add((node, SH.focusNode, URIRef(result.focus_node)))
-                out.add((node, SH.sourceShape, URIRef(result.shape)))
-                out.add((node, SH.resultSeverity, SH[result.severity]))
-                for lang, text in result.message.items():
-                    out.add((node, SH.resultMessage, Literal(text, lang=lang)))
-                for report in self.report_graph.subjects(RDF.type, SH.ValidationReport):
-                    out.add((report, SH.result, node))
+        for case in self.cases:
+            out.add((report, ECPL.validatedCase, URIRef(case)))
+        for result in self.results:
+            node = BNode()
+            out.add((report, SH.result, node))
+            out.add((node, RDF.type, SH.ValidationResult))
+            out.add((node, SH.focusNode, _term(result.focus_node)))
+            out.add((node, SH.sourceShape, URIRef(result.shape)))
+            out.add((node, SH.resultSeverity, SH[result.severity]))
+            for lang, text in result.message.items():
+                out.add((node, SH.resultMessage, Literal(text, lang=lang)))
+            if result.path:
+                out.add((node, SH.resultPath, URIRef(result.path)))
+            if result.value is not None:
+                out.add((node, SH.value, _term(result.value)))
+            for basis in result.legal_basis:
+                out.add((node, ECPL.legalBasis, URIRef(basis)))
+            for cited in result.citations:
+                if cited.version:
+                    out.add((node, ECPL.citedVersion, URIRef(cited.version)))
+            if result.duty:
+                out.add((node, ECPL.checksDuty, URIRef(result.duty)))
         return out
 
     def to_text(self, lang: str = "zh") -> str:
@@ -207,7 +241,7 @@ class Report:
             )
             lines.append(f"      {'对象' if zh else 'focus'}: {short(result.focus_node)}")
             if result.legal_basis:
-                cites = ", ".join(citation(b, lang) for b in result.legal_basis)
+                cites = ", ".join(_cited(result.citations, result.legal_basis, lang))
                 lines.append(f"      {'法律依据' if zh else 'legal basis'}: {cites}")
         if self.findings:
             lines.append("")
@@ -217,7 +251,14 @@ class Report:
             if finding.position:
                 head += (" — 依学说：" if zh else " — under position: ") + name(finding.position)
             status = name(finding.status) if finding.status else ""
+            if finding.by_analogy:
+                status += ("，" if zh and status else ", " if status else "") + (
+                    "类推适用" if zh else "by analogy"
+                )
             lines.append(f"  * {head}" + (f" [{status}]" if status else ""))
+            if finding.by_analogy and finding.analogy_note:
+                note = _message(finding.analogy_note, lang)
+                lines.append(f"      {'类推' if zh else 'analogy'}: {note}")
             rows = [
                 ("违反的义务", "duty breached", ", ".join(name(d) for d in finding.duties)),
                 ("责任形态", "form", ", ".join(name(f) for f in finding.forms)),
@@ -243,8 +284,14 @@ class Report:
                 (
                     "法律依据",
                     "legal basis",
-                    ", ".join(citation(b, lang) for b in finding.legal_basis),
+                    ", ".join(_cited(finding.citations, finding.legal_basis, lang)),
                 ),
+                (
+                    "类推依据",
+                    "analogical basis",
+                    ", ".join(citation(b, lang) for b in finding.analogical_basis),
+                ),
+                ("事实日期", "date of the facts", finding.facts_date or ""),
             ]
             for zh_label, en_label, value in rows:
                 if value:
@@ -252,8 +299,15 @@ class Report:
         return "\n".join(lines) + "\n"
 
 
-def _same_focus(graph: Graph, node: Node, result: Result) -> bool:
-    return str(graph.value(node, SH.focusNode)) == result.focus_node
+def _cited(citations: list[Citation], bases: list[str], lang: str) -> list[str]:
+    """The provisions as cited on the date of the facts, falling back to the plain citation."""
+    by_iri = {c.iri: c for c in citations}
+    return [by_iri[b].label.get(lang, b) if b in by_iri else citation(b, lang) for b in bases]
+
+
+def _term(value: str) -> Node:
+    """An IRI for what looks like one, a literal otherwise (sh:value may be either)."""
+    return URIRef(value) if re.match(r"^[a-z][a-z0-9+.-]*:", value) else Literal(value)
 
 
 def _message(message: dict[str, str], lang: str) -> str:
@@ -270,6 +324,16 @@ def _fine(finding: Finding, zh: bool) -> str:
         return "?" if value is None else f"{value:,.0f}"
 
     parts = []
+    if finding.gains_multiple_min is not None or finding.gains_multiple_max is not None:
+        low, high = finding.gains_multiple_min, finding.gains_multiple_max
+        span = f"{amount(low)}–{amount(high)}"
+        parts.append(f"违法所得{span}倍" if zh else f"{span}× gains")
+    if finding.fine_max_without_gains_cny is not None:
+        no_gains = amount(finding.fine_max_without_gains_cny)
+        parts.append(f"无违法所得：≤{no_gains}" if zh else f"without gains: ≤{no_gains}")
+    if finding.personal_fine_min_cny is not None or finding.personal_fine_max_cny is not None:
+        persons = f"{amount(finding.personal_fine_min_cny)}–{amount(finding.personal_fine_max_cny)}"
+        parts.append(("直接责任人员：" if zh else "responsible persons: ") + persons)
     if finding.fine_min_cny is not None or finding.fine_max_cny is not None:
         parts.append(f"{amount(finding.fine_min_cny)}–{amount(finding.fine_max_cny)}")
     if finding.serious_fine_min_cny is not None or finding.serious_fine_max_cny is not None:

@@ -1,0 +1,372 @@
+"""Lawyer-style scenarios (tests/scenarios/*.ttl) against ``ecpl validate``.
+
+Each scenario is a small invented case graph written the way the README and docs/case-graphs.md
+tell a new user to write one. The expectations below are written by hand from the statute texts
+in ../shared/statutes (one comment per expectation naming the provision), not from running the
+code: which rules fire (and against whom), which duty shapes are violated, and exactly which
+provisions each violation cites on the date of the facts.
+
+Coverage: every kind of wrongdoer (in-platform operator 02/07/08, network user 03, third party
+outside the platform 01/25/29, the platform's self-operated business 04), every period (before
+2014-03-15: 06; 2014-2017: 07, 09; 2017-2021: 08, 10, 23, 29; from 2021-11-01: 11, 12, 27; after
+2026-01-01: 13, 14), every platform kind (general, livestream 15/16, food service 18, travel
+and ride-hailing 19/20), notices answered promptly (22), late (21), never (23) or at a time
+whose timeliness is not found (24), and diligent platforms that owe nothing (05, 22, 25, 26).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal
+
+from ecpl.iri import ECPL
+from ecpl.validation import Report, validate
+
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+S = "https://w3id.org/ecpl/shapes#"
+E = "https://w3id.org/ecpl/ontology#"
+L = "https://w3id.org/ecpl/law/"
+
+ECL_38_1, ECL_38_2 = L + "ecl/art/38/para/1", L + "ecl/art/38/para/2"
+CRPL_44_1, CRPL_44_2 = L + "crpl/art/44/para/1", L + "crpl/art/44/para/2"
+CC_1197 = L + "cc/art/1197/para/1"
+CRPL_29_2, CRPL_19_1 = L + "crpl/art/29/para/2", L + "crpl/art/19/para/1"
+CSL_42_1, CSL_42_2 = L + "csl/art/42/para/1", L + "csl/art/42/para/2"
+CC_1038_1, CC_1038_2 = L + "cc/art/1038/para/1", L + "cc/art/1038/para/2"
+PIPL_57_1 = L + "pipl/art/57/para/1"
+
+
+@dataclass(frozen=True)
+class Expected:
+    # rule local name -> expected status (None: not asserted); exactly these rules fire
+    findings: dict[str, str | None] = field(default_factory=dict)
+    # violated shape -> exactly the provisions it cites; exactly these shapes are violated
+    violations: dict[str, set[str]] = field(default_factory=dict)
+    warnings: set[str] = field(default_factory=set)  # at least these shapes warn
+    infos: set[str] = field(default_factory=set)  # at least these shapes inform
+
+
+EST, CON = "Established", "Contingent"
+NM, RW, DBR = "NecessaryMeasuresShape", "RiskWarningShape", "DataBreachRemedyShape"
+USERS, AUTH, PIS = (
+    "BreachNotifyUsersShape",
+    "BreachReportAuthorityShape",
+    ("PersonalInformationSecurityShape"),
+)
+
+EXPECTED: dict[str, Expected] = {
+    "01-third-party-fraud": Expected(
+        # CC 1198(2) 因第三人的行为造成他人损害的…未尽到安全保障义务的，承担相应的补充责任 (by
+        # analogy for platforms); ECL 38(1) / CRPL 44(2) / CC 1197 need a merchant, seller or
+        # network user as wrongdoer, so neither they nor ECL 83 fire
+        findings={"Rule-CC-1198-2": EST},
+        infos={"NecessaryMeasuresOffPlatformShape", "RiskWarningThirdPartyShape"},
+    ),
+    "02-in-platform-unsafe-goods": Expected(
+        # ECL 38(1) 平台内经营者销售的商品…不符合…安全的要求…未采取必要措施的…连带责任;
+        # CRPL 44(2) 销售者…利用其平台侵害消费者合法权益，未采取必要措施…连带责任;
+        # CC 1197 网络用户利用其网络服务侵害他人民事权益…连带责任; ECL 83 sanctions Art. 38
+        findings={"Rule-ECL-38-1": EST, "Rule-CRPL-44-2": EST, "Rule-CC-1197": EST,
+                  "Rule-ECL-83": EST},
+        violations={NM: {ECL_38_1, CRPL_44_2, CC_1197}},
+        warnings={"RiskWarningNoEvidenceShape"},
+    ),
+    "03-network-user-infringes": Expected(
+        # CC 1197 only: the wrongdoer is a network user, not a merchant, the victim no consumer
+        findings={"Rule-CC-1197": EST},
+        violations={NM: {CC_1197}},
+    ),
+    "04-self-operated": Expected(
+        # the platform sells the goods itself: it is the seller (CRPL 19 经营者发现其提供的商品
+        # …存在缺陷…告知消费者), not an intermediary under ECL 38(1) / CRPL 44(2) / CC 1197, and
+        # ECL 38(2) concerns 平台内经营者's goods, so no liability rule fires
+        findings={},
+        violations={RW: {CRPL_19_1}},
+        infos={"NecessaryMeasuresOffPlatformShape"},
+    ),
+    "05-prompt-measure": Expected(),  # delisted and warned the next day: nothing owed
+    "06-before-2014": Expected(
+        # 2013: CRPL 44(2) (2013 text) in force 2014-03-15, ECL 2019-01-01, CC 2021-01-01: no
+        # provision applies; the necessary-measures failure is a warning that says so
+        findings={},
+        warnings={NM},
+    ),
+    "07-2014-2017": Expected(
+        # 2016: only CRPL 44(2) (in force 2014-03-15); ECL (2019) and CC (2021) not yet
+        findings={"Rule-CRPL-44-2": EST},
+        violations={NM: {CRPL_44_2}},
+    ),
+    "08-2017-2021": Expected(
+        # 2020: ECL 38(1) and 83 (2019-01-01) and CRPL 44(2); CC 1197 only from 2021-01-01
+        findings={"Rule-ECL-38-1": EST, "Rule-CRPL-44-2": EST, "Rule-ECL-83": EST},
+        violations={NM: {ECL_38_1, CRPL_44_2}},
+    ),
+    "09-leak-2016": Expected(
+        # 2016: CRPL 29(2) 应当立即采取补救措施 (remedy only); notification duties (CSL 42(2),
+        # 2017-06-01) were not yet law: warnings; CSL 64 not in force: no finding
+        findings={},
+        violations={DBR: {CRPL_29_2}, PIS: {CRPL_29_2}},
+        warnings={USERS, AUTH},
+    ),
+    "10-leak-2019": Expected(
+        # 2019: remedy under CRPL 29(2) and CSL 42(2); notify users and report under CSL 42(2)
+        # (2016 numbering: 告知用户并向有关主管部门报告); CSL 64 for a breach of Art. 42
+        findings={"Rule-CSL-64": CON},
+        violations={DBR: {CRPL_29_2, CSL_42_2}, USERS: {CSL_42_2}, AUTH: {CSL_42_2},
+                    PIS: {CRPL_29_2, CSL_42_1}},
+    ),
+    "11-leak-2022-harm-avoided": Expected(
+        # PIPL 57(2) 采取措施能够有效避免…危害的…可以不通知个人; the authority was notified
+        findings={"Rule-CSL-64": CON},
+        violations={PIS: {CRPL_29_2, CSL_42_1, CC_1038_1}},
+        infos={"BreachNotificationExemptShape"},
+    ),
+    "12-leak-2022-nothing": Expected(
+        # from 2021-11-01 all of CRPL 29(2), CSL 42(2), CC 1038(2) and PIPL 57(1) require the
+        # remedy; CSL 42(2), CC 1038(2), PIPL 57(1) the notification to users and authority
+        findings={"Rule-CSL-64": CON},
+        violations={DBR: {CRPL_29_2, CSL_42_2, CC_1038_2, PIPL_57_1},
+                    USERS: {CSL_42_2, CC_1038_2, PIPL_57_1},
+                    AUTH: {CSL_42_2, CC_1038_2, PIPL_57_1},
+                    PIS: {CRPL_29_2, CSL_42_1, CC_1038_1}},
+    ),
+    "13-logs-2026": Expected(
+        # CSL 21(1) item 3 (2016 numbering; Art. 23 from 2026-01-01): logs kept ≥ six months
+        violations={"NetworkLogShape": {L + "csl/art/21/para/1/item/3"}},
+    ),
+    "14-leak-2026": Expected(
+        # 2026: no remedy (CRPL 29(2), CSL 42(2) → Art. 44, CC 1038(2), PIPL 57(1)); users and
+        # authority told; CSL 64 (→ Art. 66) for the Art. 42 breach
+        findings={"Rule-CSL-64": CON},
+        violations={DBR: {CRPL_29_2, CSL_42_2, CC_1038_2, PIPL_57_1},
+                    PIS: {CRPL_29_2, CSL_42_1, CC_1038_1}},
+    ),
+    "15-livestream-room": Expected(
+        # SPC-ONLINE 16 直播营销平台…知道或者应当知道…未采取必要措施…连带责任; CRPL 44(2) (a
+        # seller using the platform), CC 1197 (a user of its service); the room operator is not
+        # recorded as an in-platform operator, so not ECL 38(1)
+        findings={"Rule-SPC-ONLINE-16": EST, "Rule-CRPL-44-2": EST, "Rule-CC-1197": EST},
+        violations={NM: {L + "spc-online/art/16/para/1", CRPL_44_2, CC_1197}},
+    ),
+    "16-livestream-disclosure": Expected(
+        # CRPL 44(1) 不能提供销售者…真实名称、地址和有效联系方式的…赔偿; SPC-ONLINE 14 for
+        # livestream platforms
+        findings={"Rule-CRPL-44-1": EST},
+        violations={"SellerDisclosureShape": {CRPL_44_1, L + "spc-online/art/14/para/1"}},
+    ),
+    "17-general-disclosure": Expected(
+        # CRPL 44(1) only: SPC-ONLINE 14 concerns livestream marketing platforms
+        findings={"Rule-CRPL-44-1": EST},
+        violations={"SellerDisclosureShape": {CRPL_44_1}},
+    ),
+    "18-food-service": Expected(
+        # SPC-ONLINE 18 网络餐饮服务平台…未…审查许可证…连带责任; ECL 38(2) 资质资格未尽到审核
+        # 义务…相应的责任; ECL 83
+        findings={"Rule-SPC-ONLINE-18": EST, "Rule-ECL-38-2": EST, "Rule-ECL-83": EST},
+        violations={"QualificationReviewShape": {ECL_38_2, L + "spc-online/art/18/para/1"}},
+    ),
+    "19-ride-hailing": Expected(
+        # a ride affects life and health: ECL 38(2) review duty; ECL 83
+        findings={"Rule-ECL-38-2": EST, "Rule-ECL-83": EST},
+        violations={"QualificationReviewShape": {ECL_38_2}},
+    ),
+    "20-travel-no-help": Expected(
+        # ECL 59 及时受理并处理投诉; ECL 61 与平台内经营者发生争议时…积极协助消费者
+        violations={"RescueAssistanceShape": {L + "ecl/art/59/para/1", L + "ecl/art/61/para/1"}},
+    ),
+    "21-notice-late": Expected(
+        # ECL 42(2) / CC 1195(2) 未及时采取必要措施的，对损害的扩大部分…连带责任; ECL 84 fines a
+        # breach of Art. 42 only 逾期不改正 (contingent)
+        findings={"Rule-ECL-42-2": EST, "Rule-CC-1195-2": EST, "Rule-ECL-84": CON},
+        violations={"NoticeAndActionShape": {L + "cc/art/1195/para/2", L + "ecl/art/42/para/2"}},
+    ),
+    "22-notice-prompt": Expected(),  # removed and forwarded the next day: 及时, nothing owed
+    "23-notice-never-2020": Expected(
+        # 2020: ECL 42(2) (2019) applies; CC 1195(2) only from 2021-01-01
+        findings={"Rule-ECL-42-2": EST, "Rule-ECL-84": CON},
+        violations={"NoticeAndActionShape": {L + "ecl/art/42/para/2"}},
+    ),
+    "24-notice-timing-unstated": Expected(
+        # 及时 is a question of fact: 20 days with no finding is a warning, not a breach
+        warnings={"NoticeTimelinessUnstatedShape"},
+    ),
+    "25-diligent-third-party": Expected(),  # warned, acted, helped; complete record: nothing
+    "26-diligent-onboarding": Expected(),  # ECL 27 verified before listing; ECL 31 36 months
+    "27-pipl-holding-third-party": Expected(
+        # PIPL 69(1) presumed fault (contingent: rebuttable); CSL 64; CC 1198(2) by analogy only
+        # contingent: the court found a personal-information breach, not a breach of the
+        # safety-guarantee obligation
+        findings={"Rule-PIPL-69": CON, "Rule-CSL-64": CON, "Rule-CC-1198-2": CON},
+        violations={PIS: {CRPL_29_2, CSL_42_1, CC_1038_1}},
+    ),
+    "28-ecl-80-items": Expected(
+        # ECL 80(1) item 1 (Art. 27 核验、登记) and item 4 (Art. 31 保存): one finding each
+        findings={"Rule-ECL-80": EST},
+        violations={"IdentityVerificationShape": {L + "ecl/art/27/para/1"},
+                    "TransactionRecordShape": {L + "ecl/art/31/para/1"}},
+    ),
+    "29-third-party-before-cc": Expected(
+        # 2019: CC 1198 in force only from 2021-01-01: no finding, a warning says why
+        warnings={"LiabilityRules"},
+    ),
+    "30-ecl-38-2-safety-branch": Expected(
+        # ECL 38(2) second branch 对消费者未尽到安全保障义务 (a known risk, neither warned of nor
+        # acted on), beside ECL 38(1), CRPL 44(2), CC 1197 (no measures) and ECL 83
+        findings={"Rule-ECL-38-2": EST, "Rule-ECL-38-1": EST, "Rule-CRPL-44-2": EST,
+                  "Rule-CC-1197": EST, "Rule-ECL-83": EST},
+        violations={NM: {ECL_38_1, CRPL_44_2, CC_1197},
+                    RW: {L + "ecl/art/29/para/1", L + "csl/art/47/para/1"}},
+    ),
+    "31-unidentified-third-party": Expected(
+        # no merchant or user named: ECL 38(1) / CRPL 44(2) / CC 1197 cannot apply; the scam by
+        # someone outside the platform leaves CC 1198(2) by analogy, established by the omission
+        findings={"Rule-CC-1198-2": EST},
+        warnings={"NecessaryMeasuresNoWrongdoerShape"},
+    ),
+}  # fmt: skip
+
+
+def test_ecl_38_2_second_branch_is_the_safety_guarantee_obligation() -> None:
+    findings = [f for f in run("30-ecl-38-2-safety-branch").findings if f.rule.endswith("38-2")]
+    # the qualification review was done: every ECL 38(2) finding rests on the second branch
+    assert findings and {d for f in findings for d in f.duties} == {E + "SafetyGuaranteeObligation"}
+
+
+def test_suite_covers_at_least_25_scenarios() -> None:
+    files = {p.stem for p in SCENARIOS.glob("*.ttl")}
+    assert len(files) >= 25
+    assert files == set(EXPECTED)
+
+
+_cache: dict[str, Report] = {}
+
+
+def run(name: str) -> Report:
+    if name not in _cache:
+        _cache[name] = validate(Graph().parse(SCENARIOS / f"{name}.ttl"))
+    return _cache[name]
+
+
+def local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_scenario_findings(name: str) -> None:
+    expected = EXPECTED[name]
+    report = run(name)
+    fired = {local(f.rule) for f in report.findings}
+    assert fired == set(expected.findings), name
+    for finding in report.findings:
+        status = expected.findings[local(finding.rule)]
+        if status is not None:
+            assert finding.status == E + status, (name, finding.iri)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_scenario_violations_and_their_citations(name: str) -> None:
+    expected = EXPECTED[name]
+    report = run(name)
+    violated: dict[str, set[str]] = {}
+    for result in report.violations:
+        violated.setdefault(local(result.shape), set()).update(result.legal_basis)
+    assert violated == expected.violations, name
+    warned = {local(r.shape) for r in report.results if r.severity == "Warning"}
+    assert expected.warnings <= warned, name
+    informed = {local(r.shape) for r in report.results if r.severity == "Info"}
+    assert expected.infos <= informed, name
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_one_result_per_focus_node_and_message(name: str) -> None:
+    keys = [(r.shape, r.focus_node, r.message.get("en")) for r in run(name).results]
+    assert len(keys) == len(set(keys))
+
+
+# --- item 1: the analogy is said in every output -----------------------------------------------
+
+
+def test_third_party_finding_says_analogy_in_every_output() -> None:
+    report = run("01-third-party-fraud")
+    (finding,) = report.findings
+    assert finding.by_analogy and "analogy" in finding.analogy_note["en"]
+    assert "类推" in finding.analogy_note["zh"]
+    data = report.to_json()["findings"][0]
+    assert data["by_analogy"] is True and data["analogy_note"]["en"]
+    turtle = report.graph()
+    node = next(iter(turtle.subjects(ECPL.appliesRule, ECPL["Rule-CC-1198-2"])))
+    assert (node, ECPL.byAnalogy, Literal(True)) in turtle
+    assert "类推适用" in report.to_text("zh") and "by analogy" in report.to_text("en")
+
+
+def test_third_party_finding_says_analogy_in_html() -> None:
+    from ecpl.web.app import create_app
+    from ecpl.web.validate import render_report
+
+    with create_app().test_request_context():
+        page = render_report(run("01-third-party-fraud"))
+    assert "类推适用" in page and "by analogy" in page
+
+
+# --- items 2 and 3: the law and its number on the date -----------------------------------------
+
+
+def test_csl_cited_under_its_2026_number() -> None:
+    (result,) = run("13-logs-2026").violations
+    (cited,) = result.citations
+    # CSL 21 became Art. 23 from 2026-01-01 (data/laws/csl-2025.ttl, confirmed)
+    assert cited.label["zh"] == "网络安全法第二十三条（原第二十一条）第一款第三项"
+    assert cited.version == L + "csl/art/21/version/2026-01-01"
+    assert "网络安全法第二十三条（原第二十一条）" in run("13-logs-2026").to_text("zh")
+
+
+def test_csl_fine_cited_under_its_2026_number() -> None:
+    (finding,) = run("14-leak-2026").findings
+    (cited,) = finding.citations
+    # CSL 64 → Art. 66 (an unverified shift: the label says so)
+    assert cited.label["zh"].startswith("网络安全法第六十六条（原第六十四条")
+    assert "未经核对" in cited.label["zh"]
+    remedy = [r for r in run("14-leak-2026").violations if r.shape == S + DBR]
+    labels = {c.label["zh"] for r in remedy for c in r.citations}
+    # CSL 42 → Art. 44: csl-2025.ttl records this shift as unverified, and the citation says so
+    assert "网络安全法第四十四条（原第四十二条，新条号未经核对）第二款" in labels
+
+
+def test_before_2014_warning_says_no_provision_was_in_force() -> None:
+    (warning,) = [r for r in run("06-before-2014").results if r.shape == S + NM]
+    assert warning.severity == "Warning" and warning.legal_basis == []
+    assert "2013-05-01" in warning.message["en"] and "none of" in warning.message["en"]
+
+
+# --- item 4: context; item 8: full fine structure ----------------------------------------------
+
+
+def test_ecl_80_cites_only_the_item_for_the_breached_article() -> None:
+    findings = {f.iri.rsplit("/", 1)[1]: f for f in run("28-ecl-80-items").findings}
+    # ECL 80(1) item 1: 不履行本法第二十七条规定的核验、登记义务; item 4: 第三十一条…保存义务
+    assert findings["IdentityVerificationDuty"].legal_basis == [L + "ecl/art/80/para/1/item/1"]
+    assert findings["TransactionRecordDuty"].legal_basis == [L + "ecl/art/80/para/1/item/4"]
+
+
+def test_csl_64_full_fine_structure() -> None:
+    (finding,) = run("10-leak-2019").findings
+    # CSL 64(1): 违法所得一倍以上十倍以下罚款，没有违法所得的，处一百万元以下罚款，对直接负责的
+    # 主管人员和其他直接责任人员处一万元以上十万元以下罚款
+    assert (finding.gains_multiple_min, finding.gains_multiple_max) == (1.0, 10.0)
+    assert finding.fine_max_without_gains_cny == 1_000_000.0
+    assert (finding.personal_fine_min_cny, finding.personal_fine_max_cny) == (10_000.0, 100_000.0)
+    assert finding.fine_max_cny is None  # 1,000,000 is no cap where there are gains
+
+
+# --- item 5: late is not 及时, and only the enlarged part -------------------------------------
+
+
+def test_late_measure_gives_joint_liability_for_the_enlarged_part_only() -> None:
+    findings = {local(f.rule): f for f in run("21-notice-late").findings}
+    for rule in ("Rule-ECL-42-2", "Rule-CC-1195-2"):
+        assert findings[rule].enlarged_part_only
+        assert findings[rule].forms == [E + "JointAndSeveralLiability"]
+        assert [p.rsplit("/", 1)[1] for p in findings[rule].co_liable_parties] == ["seller"]
