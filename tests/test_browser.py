@@ -309,7 +309,9 @@ def test_a_real_case_report_shows_its_timeline_and_links_to_provisions(
     """Validate a real case through the form, find the timeline drawn from the same findings as
     the JSON report, switch the language, and follow a provision link."""
     case = "pang-v-qunar-second-instance"
-    turtle = (Path(__file__).resolve().parents[1] / "data" / "cases" / f"{case}.ttl").read_bytes()
+    turtle = (
+        Path(__file__).resolve().parents[1] / "data" / "cases" / "real" / f"{case}.ttl"
+    ).read_bytes()
     truth = requests.post(
         live_server + "/validate",
         data=turtle,

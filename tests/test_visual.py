@@ -75,7 +75,7 @@ def post(client: FlaskClient, data: bytes, accept: str) -> Any:
 REPORT_CASES = [
     CASES / "examples" / "rule-ecl-38-2-positive.ttl",
     CASES / "examples" / "notice-and-action-negative.ttl",
-    CASES / "pang-v-qunar-second-instance.ttl",
+    CASES / "real" / "pang-v-qunar-second-instance.ttl",
     CASES / "zhou-v-kuaike.ttl",
 ]
 
@@ -151,7 +151,7 @@ def test_lanes_answers_and_order_follow_the_case_graph() -> None:
 
 
 def test_agents_put_events_in_their_lanes() -> None:
-    graph = case_graph(CASES / "pang-v-qunar-first-instance.ttl")
+    graph = case_graph(CASES / "real" / "pang-v-qunar-first-instance.ttl")
     report = validate(graph)
     tl = build_timeline(graph, report, lambda t: t, superclasses=resources().superclasses)
     p = "https://w3id.org/ecpl/case/pang-v-qunar-first-instance/"
@@ -228,7 +228,8 @@ def test_a_finding_resting_on_an_analogy_is_marked_in_the_picture_and_the_list()
 
 def test_written_page_is_self_contained(tmp_path: Path) -> None:
     result = CliRunner().invoke(
-        main, ["validate", "--output", "html", str(CASES / "pang-v-qunar-second-instance.ttl")]
+        main,
+        ["validate", "--output", "html", str(CASES / "real" / "pang-v-qunar-second-instance.ttl")],
     )
     assert result.exit_code == 1  # the case has violations
     page = result.output
@@ -346,7 +347,9 @@ def test_a_stored_case_page_links_to_its_timeline_from_the_same_report(
     assert response.status_code == 200
     drawn = parse(response.get_data(as_text=True))
     report = json.loads(
-        post(client, (CASES / f"{name}.ttl").read_bytes(), "application/json").get_data(True)
+        post(client, (CASES / "real" / f"{name}.ttl").read_bytes(), "application/json").get_data(
+            True
+        )
     )
     findings = {a["data-finding"] for t, a in drawn.tags if t == "g" and "data-finding" in a}
     assert findings == {f["iri"] for f in report["findings"]}

@@ -425,7 +425,9 @@ class RemoteStore:
     def get_graph(self, iri_: str) -> Graph:
         if not self._has_graph(iri_):
             raise NotFound(f"no graph <{iri_}> in the store")
-        result = self._select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{_graph_name(iri_)}> {{ ?s ?p ?o }} }}")
+        result = self._select(
+            f"SELECT ?s ?p ?o WHERE {{ GRAPH <{_graph_name(iri_)}> {{ ?s ?p ?o }} }}"
+        )
         graph = Graph()
         for row in result.rows:
             graph.add((row["s"], row["p"], row["o"]))

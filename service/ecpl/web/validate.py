@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
-from rdflib import Graph, URIRef
+from rdflib import Graph
 
 from ecpl import config, intake, iri
 from ecpl.errors import InputError, NotAcceptable, NotFound, TooLarge
