@@ -88,7 +88,9 @@ def query(
             return
         from ecpl.web import conneg
 
-        media = conneg.FORMAT_NAMES[fmt]
+        media = conneg.lookup(fmt, conneg.offers_for(result))
+        if media is None:
+            raise click.UsageError(f"--format {fmt} does not fit a {result.kind} result")
         sys.stdout.buffer.write(conneg.serialize_result(result, media))
     except EcplError as exc:
         _fail(exc)

@@ -1,7 +1,12 @@
 """Content negotiation and serialisation: the one place that maps media types to formats.
 
-``negotiate`` honours q-values, ``*/*`` and ``type/*``; a ``format`` parameter (a short name
-such as ``json`` or a media type) wins over Accept, as users of Virtuoso and Fuseki expect.
+``FORMATS`` is the format registry: per format its media type, what it can carry (SPARQL
+results, an RDF graph, or a page), the short names a ``format=`` parameter may use and the
+other media types clients send for it. A name means what it means for the result at hand:
+``xml`` is SPARQL XML for SELECT/ASK and RDF/XML for a graph (SPARQLWrapper's default for
+CONSTRUCT), as ``application/xml`` is. ``negotiate`` honours q-values, ``*/*`` and ``type/*``;
+a ``format`` parameter naming something on offer wins over Accept, as users of Virtuoso and
+Fuseki expect; one naming nothing on offer for this result is ignored and Accept decides.
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal as KindName
 from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -26,45 +33,82 @@ TURTLE = "text/turtle"
 NTRIPLES = "application/n-triples"
 JSONLD = "application/ld+json"
 RDFXML = "application/rdf+xml"
+HTML = "text/html"
+
+
+@dataclass(frozen=True)
+class Format:
+    """One format on offer: media type, what it carries, its names and media-type aliases."""
+
+    media_type: str
+    kind: KindName["results", "graph", "page"]
+    title: str
+    names: tuple[str, ...]  # for ``format=``; within one kind of offer a name is unique
+    aliases: tuple[str, ...] = ()  # other media types clients send meaning this format
+    rdflib: str | None = None  # rdflib serializer, for graph formats
+
+
+FORMATS: tuple[Format, ...] = (
+    Format(SPARQL_JSON, "results", "SPARQL JSON", ("json", "srj"), ("application/json",)),
+    Format(SPARQL_XML, "results", "SPARQL XML", ("xml", "srx"), ("application/xml", "text/xml")),
+    Format(CSV, "results", "CSV", ("csv",)),
+    Format(TSV, "results", "TSV", ("tsv",)),
+    Format(
+        TURTLE,
+        "graph",
+        "Turtle",
+        ("ttl", "turtle", "n3"),  # Turtle is valid N3; SPARQLWrapper asks for format=n3
+        ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3", "application/n3"),
+        rdflib="turtle",
+    ),
+    Format(NTRIPLES, "graph", "N-Triples", ("nt", "ntriples", "n-triples"), ("text/plain",), "nt"),
+    Format(
+        JSONLD,
+        "graph",
+        "JSON-LD",
+        ("jsonld", "json-ld", "json"),  # the JSON form of a graph
+        ("application/json+ld", "application/json"),
+        rdflib="json-ld",
+    ),
+    Format(
+        RDFXML,
+        "graph",
+        "RDF/XML",
+        ("rdfxml", "rdf", "rdf+xml", "xml", "owl"),  # the XML form of a graph
+        ("application/xml", "text/xml"),
+        rdflib="xml",
+    ),
+    Format(HTML, "page", "HTML", ("html",), ("application/xhtml+xml",)),
+)
+BY_MEDIA_TYPE: dict[str, Format] = {f.media_type: f for f in FORMATS}
 
 # Offers in order of preference: the first is the default for */* or no Accept.
-RESULT_TYPES: tuple[str, ...] = (SPARQL_JSON, SPARQL_XML, CSV, TSV)
-RDF_TYPES: tuple[str, ...] = (TURTLE, NTRIPLES, JSONLD, RDFXML)
+RESULT_TYPES: tuple[str, ...] = tuple(f.media_type for f in FORMATS if f.kind == "results")
+RDF_TYPES: tuple[str, ...] = tuple(f.media_type for f in FORMATS if f.kind == "graph")
+# A graph result is written in an RDF format; asked for only as a table (rasqal's roqet asks
+# for SPARQL XML whatever the query), its triples become rows of ?subject ?predicate ?object.
+GRAPH_RESULT_TYPES: tuple[str, ...] = RDF_TYPES + RESULT_TYPES
+TRIPLE_VARIABLES = ["subject", "predicate", "object"]
+RDFLIB_FORMATS: dict[str, str] = {f.media_type: f.rdflib for f in FORMATS if f.rdflib}
 
-RDFLIB_FORMATS = {TURTLE: "turtle", NTRIPLES: "nt", JSONLD: "json-ld", RDFXML: "xml"}
 
-# Short names for the ``format`` parameter, and media types clients use as synonyms.
-FORMAT_NAMES: dict[str, str] = {
-    "json": SPARQL_JSON,
-    "srj": SPARQL_JSON,
-    "xml": SPARQL_XML,
-    "srx": SPARQL_XML,
-    "csv": CSV,
-    "tsv": TSV,
-    "turtle": TURTLE,
-    "ttl": TURTLE,
-    "n3": TURTLE,  # Turtle is valid N3; SPARQLWrapper asks for format=n3
-    "nt": NTRIPLES,
-    "ntriples": NTRIPLES,
-    "n-triples": NTRIPLES,
-    "jsonld": JSONLD,
-    "json-ld": JSONLD,
-    "rdfxml": RDFXML,
-    "rdf": RDFXML,
-    "rdf+xml": RDFXML,
-}
-ALIASES: dict[str, str] = {
-    "application/json": SPARQL_JSON,
-    "application/xml": SPARQL_XML,
-    "text/xml": SPARQL_XML,
-    "text/plain": NTRIPLES,
-    "application/x-turtle": TURTLE,
-    "application/turtle": TURTLE,
-    "text/n3": TURTLE,
-    "text/rdf+n3": TURTLE,
-    "application/n3": TURTLE,
-    "application/json+ld": JSONLD,
-}
+def lookup(name: str, offers: Sequence[str]) -> str | None:
+    """The offer a ``format=`` value names (short name, media type or alias), or None.
+
+    Offers are tried in order, so a name two kinds share (``xml``, ``json``) means the first
+    kind on offer: a graph result lists its RDF formats first.
+    """
+    wanted = name.strip().lower()
+    for offer in offers:
+        known = BY_MEDIA_TYPE.get(offer)
+        if wanted == offer or (known and (wanted in known.names or wanted in known.aliases)):
+            return offer
+    return None
+
+
+def names_on_offer(offers: Sequence[str]) -> list[str]:
+    """The first short name of each offer, for messages and format links."""
+    return [BY_MEDIA_TYPE[o].names[0] if o in BY_MEDIA_TYPE else o for o in offers]
 
 
 def _parse_accept(header: str) -> list[tuple[str, float, int]]:
@@ -91,7 +135,8 @@ def _matches(media_range: str, offer: str) -> int:
     """Specificity of the match (3 exact, 2 alias, 1 type/*, 0 */*), or -1."""
     if media_range == offer:
         return 3
-    if ALIASES.get(media_range) == offer:
+    known = BY_MEDIA_TYPE.get(offer)
+    if known is not None and media_range in known.aliases:
         return 2
     if media_range == "*/*":
         return 0
@@ -104,18 +149,13 @@ def negotiate(
     accept_header: str | None, offers: Sequence[str], format_param: str | None = None
 ) -> str:
     """The offer to answer with; raises NotAcceptable naming what is available."""
-    if format_param:
-        wanted = format_param.strip().lower()
-        media = FORMAT_NAMES.get(wanted) or ALIASES.get(wanted) or wanted
-        if media in offers:
-            return media
-        raise NotAcceptable(
-            f"format {format_param!r} is not available here; use one of "
-            + ", ".join(sorted({k for k, v in FORMAT_NAMES.items() if v in offers}))
-        )
+    if format_param and format_param.strip():
+        named = lookup(format_param, offers)
+        if named is not None:
+            return named
     if not accept_header or not accept_header.strip():
         return offers[0]
-    best: tuple[float, int, int, int] | None = None
+    best: tuple[float, int, int] | None = None
     chosen = None
     ranges = _parse_accept(accept_header)
     for index, offer in enumerate(offers):
@@ -127,11 +167,15 @@ def negotiate(
         spec, q = max(matches)
         if q <= 0:
             continue
-        key = (q, spec, -index, 0)
+        key = (q, spec, -index)
         if best is None or key > best:
             best, chosen = key, offer
     if chosen is None:
-        raise NotAcceptable(f"cannot answer in {accept_header!r}; available: {', '.join(offers)}")
+        asked = f"format {format_param!r} nor " if format_param else ""
+        raise NotAcceptable(
+            f"cannot answer in {asked}{accept_header!r}; available: {', '.join(offers)} "
+            f"(format= {', '.join(names_on_offer(offers))})"
+        )
     return chosen
 
 
@@ -280,7 +324,9 @@ def serialize_graph(graph: Graph, media_type: str) -> bytes:
 def serialize_result(result: QueryResult, media_type: str) -> bytes:
     """Bytes of a query result: SPARQL results formats for SELECT/ASK, RDF for graphs."""
     if result.kind == "graph":
-        return serialize_graph(result.graph(), media_type)
+        if media_type in RDF_TYPES:
+            return serialize_graph(result.graph(), media_type)
+        result = triples_table(result)
     writer = _RESULT_WRITERS.get(media_type)
     if writer is None:
         raise NotAcceptable(
@@ -290,5 +336,16 @@ def serialize_result(result: QueryResult, media_type: str) -> bytes:
     return writer(result)
 
 
+def triples_table(result: QueryResult) -> QueryResult:
+    """A graph result as rows of ?subject ?predicate ?object (for clients that read only tables)."""
+    rows: list[dict[str, Identifier]] = [
+        dict(zip(TRIPLE_VARIABLES, triple, strict=True))  # type: ignore[arg-type]
+        for triple in result.triples
+    ]
+    return QueryResult(
+        kind="select", variables=list(TRIPLE_VARIABLES), rows=rows, truncated=result.truncated
+    )
+
+
 def offers_for(result: QueryResult) -> tuple[str, ...]:
-    return RDF_TYPES if result.kind == "graph" else RESULT_TYPES
+    return GRAPH_RESULT_TYPES if result.kind == "graph" else RESULT_TYPES

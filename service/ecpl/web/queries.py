@@ -17,10 +17,9 @@ from ecpl import queries as named
 from ecpl.errors import InputError, NotAcceptable
 from ecpl.web.conneg import negotiate
 from ecpl.web.context import get_settings, get_store
-from ecpl.web.sparql import cors, result_response
+from ecpl.web.sparql import result_response
 
 bp = Blueprint("queries", __name__, template_folder="templates")
-bp.after_request(cors)  # browser tools may call named queries as they call /sparql
 
 SPARQL_QUERY_TYPE = "application/sparql-query"
 # Query-string keys that steer the response, not the query (never taken as parameters).

@@ -19,12 +19,13 @@ from ecpl.errors import EcplError, Forbidden, InputError, TooLarge, UnsupportedM
 from ecpl.store.base import QueryResult
 from ecpl.web import conneg
 from ecpl.web.context import get_settings, get_store
+from ecpl.web.headers import TRUNCATED_HEADER
+from ecpl.web.resultspage import results_page
 
 bp = Blueprint("sparql", __name__)
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
-TRUNCATED_HEADER = "X-ECPL-Results-Truncated"
 
 _FORMAT_IRIS = {
     conneg.SPARQL_JSON: FORMATS.SPARQL_Results_JSON,
@@ -59,28 +60,6 @@ def require_update_token(req: Request) -> None:
         raise Unauthorized("updates need the header 'Authorization: Bearer <token>'")
     if not hmac.compare_digest(given.strip().encode(), token.encode()):
         raise Forbidden("the update token is wrong")
-
-
-def cors(response: Response) -> Response:
-    """CORS headers for browser tools (YASGUI, notebooks), preflight included.
-
-    Flask answers OPTIONS itself with the route's ``Allow`` header; this adds what a browser
-    needs to go on with a POST carrying a SPARQL body or an Authorization header.
-    """
-    settings = get_settings()
-    response.headers["Access-Control-Allow-Origin"] = settings.cors_origins
-    response.headers["Access-Control-Expose-Headers"] = f"Content-Type, {TRUNCATED_HEADER}"
-    if request.method == "OPTIONS":
-        allowed = response.headers.get("Allow") or "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Methods"] = allowed
-        response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept, Authorization"
-        response.headers["Access-Control-Max-Age"] = "86400"
-    return response
-
-
-@bp.after_request
-def _add_cors(response: Response) -> Response:
-    return cors(response)
 
 
 def result_response(result: QueryResult, req: Request) -> Response:
@@ -201,4 +180,4 @@ def sparql() -> Response:
         timeout_s=settings.query_timeout_s,
         row_limit=settings.row_limit,
     )
-    return result_response(result, request)
+    return results_page(result, query, request) or result_response(result, request)
