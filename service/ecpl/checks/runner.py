@@ -18,6 +18,8 @@ def run_checks(root: Path, use_reasoner: bool = True, verbose: bool = False) -> 
     problems += bases.check_legal_basis(loaded.graph("ontology", "data"))
     problems += provisions.check_provisions(loaded)
     problems += shapes.check_shapes(loaded.graph("shapes"))
+    problems += reasoner.datatype_map_problems(loaded.graph("ontology"))
+    problems += reasoner.date_value_problems(loaded.graph("ontology", "data"))
     if use_reasoner:
         problems += reasoner.check_reasoner(loaded, verbose=verbose)
     return problems
