@@ -235,6 +235,12 @@ TERM_KINDS: tuple[tuple[URIRef, str], ...] = (
     (OWL.AnnotationProperty, "注释属性 · Annotation properties"),
 )
 INDIVIDUALS = "个体 · Individuals"
+# The example case graphs the tests use hold invented facts: listed apart from the real cases.
+EXAMPLES_GRAPHS = str(iri.source_graph("data", "cases/examples/x")).removesuffix("x")
+EXAMPLES = (
+    "示例（虚构事实，供测试用，并非真实案例）· "
+    "Examples (invented facts for the tests, not real cases)"
+)
 
 
 def _index_query(prefix: str) -> str:
@@ -260,6 +266,16 @@ def index_graph(access: GraphAccess, family: str) -> Graph:
     return graph
 
 
+def example_cases(access: GraphAccess) -> set[URIRef]:
+    """The cases typed in the example graphs (data/cases/examples/)."""
+    found = access.construct(
+        f"""CONSTRUCT {{ ?r a <{ECPL.Case}> }} WHERE {{
+  GRAPH ?g {{ ?r a <{ECPL.Case}> }} FILTER(STRSTARTS(STR(?g), {Literal(EXAMPLES_GRAPHS).n3()}))
+}}"""
+    )
+    return {s for s in found.subjects(RDF.type, ECPL.Case) if isinstance(s, URIRef)}
+
+
 @dataclass(frozen=True)
 class IndexEntry:
     zh: str
@@ -278,9 +294,12 @@ def _lang_label(graph: Graph, node: Node, lang: str) -> str:
 
 
 def index_model(
-    graph: Graph, family: str, base_url: str = "/"
+    graph: Graph, family: str, base_url: str = "/", examples: frozenset[URIRef] = frozenset()
 ) -> list[tuple[str, list[IndexEntry]]]:
-    """Sections of (heading, entries sorted by IRI) for an index page, labels in zh and en."""
+    """Sections of (heading, entries sorted by IRI) for an index page, labels in zh and en.
+
+    ``examples`` (invented test cases) get a section of their own after the real ones.
+    """
     groups: dict[str, list[IndexEntry]] = {}
     resources = sorted({s for s in graph.subjects(RDF.type) if isinstance(s, URIRef)}, key=str)
     for resource in resources:
@@ -288,6 +307,8 @@ def index_model(
         heading = INDEX_FAMILIES[family][1]
         if family == "term":
             heading = next((name for kind, name in TERM_KINDS if kind in types), INDIVIDUALS)
+        elif resource in examples:
+            heading = EXAMPLES
         shown = sorted(
             label(graph, t) for t in types if isinstance(t, URIRef) and t != OWL.NamedIndividual
         )
@@ -300,5 +321,6 @@ def index_model(
                 types=tuple(shown),
             )
         )
-    order = [name for _kind, name in TERM_KINDS] + [INDIVIDUALS]
-    return sorted(groups.items(), key=lambda item: order.index(item[0]) if item[0] in order else 0)
+    order = [INDEX_FAMILIES[family][1], *(name for _kind, name in TERM_KINDS), INDIVIDUALS]
+    order.append(EXAMPLES)
+    return sorted(groups.items(), key=lambda item: order.index(item[0]))

@@ -165,14 +165,16 @@ def index() -> Response:
     """What a family holds: the laws, cases, doctrinal positions or vocabulary terms."""
     family = request.path.rstrip("/").rsplit("/", 1)[-1]
     media_type = _media_type()
-    graph = describing.index_graph(get_access(), family)
+    access = get_access()
+    graph = describing.index_graph(access, family)
     if media_type != HTML:
         return _rdf_response(graph, media_type)
+    examples = frozenset(describing.example_cases(access)) if family == "case" else frozenset()
     body = render_template(
         "linkeddata/index.html",
         root=_root(),
         title=describing.INDEX_FAMILIES[family][1],
-        sections=describing.index_model(graph, family, _root() + "/"),
+        sections=describing.index_model(graph, family, _root() + "/", examples),
         path=request.path,
         format_names=FORMAT_NAMES,
     )
