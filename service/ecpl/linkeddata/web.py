@@ -59,10 +59,14 @@ def _root() -> str:
 
 
 def _media_type(default_html: bool = True, extension: str | None = None) -> str:
+    """The form to answer in: a file extension decides, then ``?format=``, then Accept."""
     offers = OFFERS if default_html else (*conneg.RDF_TYPES, HTML)
-    wanted = extension or request.args.get("format")
-    if wanted and conneg.lookup(wanted, offers) is None and extension:
-        raise NotFound(f"no {extension!r} form of {request.path.rsplit('.', 1)[0]}")
+    if extension is not None:
+        named = conneg.lookup(extension, offers)
+        if named is None:
+            raise NotFound(f"no {extension!r} form of {request.path.rsplit('.', 1)[0]}")
+        return named
+    wanted = request.args.get("format")
     if "Accept" not in request.headers and not (wanted and conneg.lookup(wanted, offers)):
         return NO_ACCEPT
     return conneg.negotiate(request.headers.get("Accept"), offers, wanted)
