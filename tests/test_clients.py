@@ -15,6 +15,7 @@ import shutil
 import struct
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
@@ -164,6 +165,39 @@ def test_owlready2_loads_the_owl_file_alike(live_server: str) -> None:
             world.close()
     assert str(ECPL.Duty) in iris[0]
     assert iris[0] == iris[1]
+
+
+OWLAPI_JARS = Path("/usr/share/java")
+PROFILE_CHECK = Path(__file__).parent / "oracles" / "OwlDlProfile.java"
+
+
+def _java_can_run_sources() -> bool:
+    java = shutil.which("java")
+    if java is None or not (OWLAPI_JARS / "owlapi-distribution.jar").is_file():
+        return False
+    modules = subprocess.run([java, "--list-modules"], capture_output=True, text=True, timeout=60)
+    return "jdk.compiler" in modules.stdout
+
+
+@pytest.mark.skipif(
+    not _java_can_run_sources(),
+    reason="needs a JDK and the OWL API (Debian packages default-jdk-headless, libowlapi-java; "
+    "scripts/system-deps.sh installs them as root)",
+)
+def test_owl_api_finds_the_ontology_in_the_owl2_dl_profile(
+    live_server: str, tmp_path: Path
+) -> None:
+    """The OWL API's OWL2DLProfile (Protégé's and ROBOT's check) on what /ontology serves."""
+    document = tmp_path / "ontology.owl"
+    document.write_bytes(requests.get(live_server + "/ontology.owl", timeout=30).content)
+    done = subprocess.run(
+        ["java", "-cp", f"{OWLAPI_JARS}/*", str(PROFILE_CHECK), str(document)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == []  # no violation of any kind
 
 
 def test_without_accept_the_ontology_is_rdf_xml(live_server: str) -> None:
