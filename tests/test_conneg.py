@@ -235,3 +235,11 @@ def test_negotiate_never_fails_otherwise(accept: str | None, fmt: str | None) ->
     for offers in (RESULT_TYPES, RDF_TYPES, conneg.GRAPH_RESULT_TYPES):
         with contextlib.suppress(NotAcceptable):
             assert negotiate(accept, offers, fmt) in offers
+
+
+def test_chooser_decides_per_kind_once_the_kind_is_known() -> None:
+    choose = conneg.chooser("application/xml", [])
+    assert choose("graph") == conneg.RDFXML
+    assert choose("select") == conneg.SPARQL_XML
+    assert choose("ask") == conneg.SPARQL_XML
+    assert conneg.chooser(None, ["json"])("graph") == conneg.JSONLD

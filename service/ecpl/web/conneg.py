@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal as KindName
 from xml.sax.saxutils import escape, quoteattr
@@ -347,5 +347,24 @@ def triples_table(result: QueryResult) -> QueryResult:
     )
 
 
+def offers_for_kind(kind: str) -> tuple[str, ...]:
+    """What an answer of this kind (``select``, ``ask``, ``graph``) can be written as."""
+    return GRAPH_RESULT_TYPES if kind == "graph" else RESULT_TYPES
+
+
 def offers_for(result: QueryResult) -> tuple[str, ...]:
-    return GRAPH_RESULT_TYPES if result.kind == "graph" else RESULT_TYPES
+    return offers_for_kind(result.kind)
+
+
+Chooser = Callable[[str], str]
+
+
+def chooser(accept_header: str | None, format_params: Sequence[str]) -> Chooser:
+    """A function from an answer's kind to the media type to write, for code that learns the
+    kind only when the query runs (a store that writes the answer itself)."""
+    format_param = format_params[0] if format_params else None
+
+    def choose(kind: str) -> str:
+        return negotiate(accept_header, offers_for_kind(kind), format_param)
+
+    return choose

@@ -2,7 +2,7 @@
 
 A browser asks for ``text/html`` first and ``application/xml`` after; without this page it
 would be handed SPARQL XML. Programs never get it: only a request whose Accept prefers
-``text/html`` to every result format on offer (or ``format=html``) does. IRIs of this project
+``text/html`` to every answer format (or ``format=html``) does. IRIs of this project
 link to their pages on this host; other http(s) IRIs link out; nothing else becomes a link.
 """
 
@@ -28,9 +28,10 @@ class Cell:
     note: str = ""  # language tag or datatype of a literal
 
 
-def wants_page(result: QueryResult, req: Request) -> bool:
-    """True when this request prefers an HTML page to every format the result has."""
-    offers = (*conneg.offers_for(result), conneg.HTML)
+def wants_page(req: Request) -> bool:
+    """True when this request prefers an HTML page to every answer format (decidable before
+    the query runs: a browser's Accept puts text/html above every result and RDF type)."""
+    offers = (*conneg.RESULT_TYPES, *conneg.RDF_TYPES, conneg.HTML)
     try:
         chosen = conneg.negotiate(req.headers.get("Accept"), offers, req.values.get("format"))
     except NotAcceptable:
@@ -53,10 +54,8 @@ def cell(term: Identifier | None, base_url: str) -> Cell:
     return Cell(str(term))
 
 
-def results_page(result: QueryResult, query: str, req: Request) -> Response | None:
-    """The HTML page for this answer, or None when the request does not ask for one."""
-    if not wants_page(result, req):
-        return None
+def results_page(result: QueryResult, query: str, req: Request) -> Response:
+    """The HTML page for this answer (for a request where :func:`wants_page` holds)."""
     base_url = req.script_root.rstrip("/") + "/"
     table = conneg.triples_table(result) if result.kind == "graph" else result
     rows = [[cell(row.get(v), base_url) for v in table.variables] for row in table.rows]

@@ -20,7 +20,7 @@ from ecpl.store.base import QueryResult
 from ecpl.web import conneg
 from ecpl.web.context import get_settings, get_store
 from ecpl.web.headers import TRUNCATED_HEADER
-from ecpl.web.resultspage import results_page
+from ecpl.web.resultspage import results_page, wants_page
 
 bp = Blueprint("sparql", __name__)
 
@@ -180,4 +180,6 @@ def sparql() -> Response:
         timeout_s=settings.query_timeout_s,
         row_limit=settings.row_limit,
     )
-    return results_page(result, query, request) or result_response(result, request)
+    if wants_page(request):  # a browser opening a /sparql?query= link: an HTML table
+        return results_page(result, query, request)
+    return result_response(result, request)
