@@ -72,13 +72,69 @@ def test_negotiate_rdf(accept: str | None, expected: str) -> None:
         ("image/png, text/html;q=0.9", None),
         ("text/csv;q=0", None),
         ("*/*;q=0", None),
-        (None, "pdf"),
-        (None, "turtle"),  # an RDF format for a SELECT
+        ("text/html", "pdf"),  # a format naming nothing on offer leaves it to Accept
+        ("image/png", "turtle"),  # an RDF format for a SELECT, and an Accept nothing meets
     ],
 )
 def test_not_acceptable(accept: str | None, fmt: str | None) -> None:
     with pytest.raises(NotAcceptable):
         negotiate(accept, RESULTS, fmt)
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt", "expected"),
+    [
+        (None, "pdf", conneg.SPARQL_JSON),
+        (None, "turtle", conneg.SPARQL_JSON),  # an RDF format for a SELECT: Accept decides
+        ("text/csv", "turtle", conneg.CSV),
+        ("application/sparql-results+xml", "rdfxml", conneg.SPARQL_XML),
+        ("text/tab-separated-values", "", conneg.TSV),
+    ],
+)
+def test_format_naming_nothing_on_offer_falls_back_to_accept(
+    accept: str | None, fmt: str, expected: str
+) -> None:
+    assert negotiate(accept, RESULTS, fmt) == expected
+
+
+# What real clients send for CONSTRUCT/DESCRIBE (read from their sources and captured on the
+# wire): SPARQLWrapper's default is Accept application/rdf+xml with format=xml; rdflib's
+# SPARQLStore sends both XML types; rasqal's roqet sends application/sparql-results+xml only.
+@pytest.mark.parametrize(
+    ("accept", "fmt", "expected"),
+    [
+        ("application/rdf+xml", "xml", conneg.RDFXML),  # SPARQLWrapper default
+        (None, "xml", conneg.RDFXML),
+        ("application/xml", None, conneg.RDFXML),
+        ("text/xml", None, conneg.RDFXML),
+        ("application/sparql-results+xml, application/rdf+xml", None, conneg.RDFXML),  # rdflib
+        ("application/sparql-results+xml", None, conneg.SPARQL_XML),  # roqet: a table
+        ("text/turtle", "json", conneg.JSONLD),  # the JSON form of a graph
+        ("application/json", None, conneg.JSONLD),
+        (None, "n3", conneg.TURTLE),  # SPARQLWrapper's N3 / TURTLE
+        ("application/rdf+xml", "pdf", conneg.RDFXML),
+        (None, None, conneg.TURTLE),
+        ("*/*", None, conneg.TURTLE),
+    ],
+)
+def test_negotiate_graph_results(accept: str | None, fmt: str | None, expected: str) -> None:
+    assert negotiate(accept, conneg.GRAPH_RESULT_TYPES, fmt) == expected
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [("xml", conneg.RDFXML), ("owl", conneg.RDFXML), ("html", conneg.HTML), ("ttl", conneg.TURTLE)],
+)
+def test_names_mean_the_form_for_linked_data(fmt: str, expected: str) -> None:
+    assert negotiate("text/html", (conneg.HTML, *RDF_TYPES), fmt) == expected
+
+
+def test_one_registry_each_name_unique_within_a_kind() -> None:
+    for kind in ("results", "graph", "page"):
+        names = [n for f in conneg.FORMATS if f.kind == kind for n in f.names]
+        aliases = [a for f in conneg.FORMATS if f.kind == kind for a in f.aliases]
+        assert len(names) == len(set(names)), kind
+        assert len(aliases) == len(set(aliases)), kind
 
 
 def test_garbage_accept_is_not_a_crash() -> None:
@@ -153,9 +209,19 @@ def test_graph_formats_round_trip(media: str, fmt: str) -> None:
     assert set(Graph().parse(data=data, format=fmt)) == set(triples)
 
 
-def test_results_format_refused_for_graphs() -> None:
-    with pytest.raises(NotAcceptable):
-        conneg.serialize_result(QueryResult("graph"), conneg.CSV)
+def test_graph_asked_for_as_a_table_is_rows_of_triples() -> None:
+    triples = [
+        (URIRef(EX + "s"), URIRef(EX + "p"), Literal("电子商务平台经营者", lang="zh")),
+        (URIRef(EX + "s"), URIRef(EX + "q"), URIRef(EX + "o")),
+    ]
+    result = QueryResult("graph", triples=triples)  # type: ignore[arg-type]
+    lines = conneg.serialize_result(result, conneg.CSV).decode().split("\r\n")
+    assert lines[0] == "subject,predicate,object"  # SPARQL 1.1 CSV: header of variable names
+    parsed = Result.parse(io.BytesIO(conneg.serialize_result(result, conneg.SPARQL_XML)))
+    assert {(r["subject"], r["predicate"], r["object"]) for r in parsed} == set(triples)  # type: ignore[index]
+
+
+def test_rdf_format_refused_for_select() -> None:
     with pytest.raises(NotAcceptable):
         conneg.serialize_result(SELECT, conneg.TURTLE)
 
@@ -167,6 +233,14 @@ def test_results_format_refused_for_graphs() -> None:
 )
 def test_negotiate_never_fails_otherwise(accept: str | None, fmt: str | None) -> None:
     """Any header or format value yields an offer or NotAcceptable (a 406), nothing else."""
-    for offers in (RESULT_TYPES, RDF_TYPES):
+    for offers in (RESULT_TYPES, RDF_TYPES, conneg.GRAPH_RESULT_TYPES):
         with contextlib.suppress(NotAcceptable):
             assert negotiate(accept, offers, fmt) in offers
+
+
+def test_chooser_decides_per_kind_once_the_kind_is_known() -> None:
+    choose = conneg.chooser("application/xml", [])
+    assert choose("graph") == conneg.RDFXML
+    assert choose("select") == conneg.SPARQL_XML
+    assert choose("ask") == conneg.SPARQL_XML
+    assert conneg.chooser(None, ["json"])("graph") == conneg.JSONLD

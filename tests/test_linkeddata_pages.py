@@ -297,9 +297,44 @@ def test_malformed_paths_are_404_not_500(client: FlaskClient, path: str) -> None
 
 
 def test_unacceptable_format_is_406(client: FlaskClient) -> None:
-    response = client.get("/law/ecl?format=pdf")
+    # format= naming nothing on offer leaves the choice to Accept, which asks for nothing here
+    response = client.get("/law/ecl?format=pdf", headers={"Accept": "image/png"})
     assert response.status_code == 406
-    assert "turtle" in response.get_data(as_text=True)
+    assert "text/turtle" in response.get_data(as_text=True)
+    assert "Accept" in response.headers["Vary"]
+
+
+def test_no_accept_header_gets_rdf_xml_and_extensions_name_formats(client: FlaskClient) -> None:
+    """A program that sends no Accept (owlready2's urllib) gets RDF/XML; .owl/.rdf/.ttl too."""
+    for path in ("/ontology", "/ontology.owl", "/ontology.rdf", "/law/ecl", "/term/Duty"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.mimetype == "application/rdf+xml", path
+        Graph().parse(data=response.data, format="xml")
+    owl = client.get("/ontology.owl", headers={"Accept": "text/html"})  # the extension wins
+    assert owl.mimetype == "application/rdf+xml"
+    ttl = client.get("/ontology.ttl")
+    assert ttl.mimetype == "text/turtle"
+    assert (ECPL.Duty, None, None) in Graph().parse(data=ttl.data, format="turtle")
+    assert client.get("/ontology.pdf").status_code == 404
+    browser = client.get("/ontology", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert browser.mimetype == "text/html"
+
+
+def test_index_pages_list_their_family_in_both_languages(client: FlaskClient) -> None:
+    laws = client.get("/law", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert 'href="/law/ecl"' in laws
+    assert "中华人民共和国电子商务法" in laws and "E-Commerce Law" in laws
+    assert 'href="/law/ecl/art/38"' not in laws  # articles are on the law's own page
+    terms = client.get("/term", headers={"Accept": "text/html"}).get_data(as_text=True)
+    for name in ("Duty", "EcommercePlatformOperator", "partOf", "QualificationReviewDuty"):
+        assert f'href="/term/{name}"' in terms
+    assert "电子商务平台经营者" in terms and "e-commerce platform operator" in terms
+    cases = client.get("/case", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert 'href="/case/zhou-v-kuaike"' in cases
+    rdf = client.get("/law", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=rdf.data, format="turtle")
+    assert (URIRef(LAW + "ecl"), RDFS.label, Literal("E-Commerce Law", lang="en")) in graph
 
 
 def test_ontology_documentation_has_an_anchor_per_term(client: FlaskClient) -> None:
@@ -336,7 +371,7 @@ def test_shapes_documentation_and_rdf(client: FlaskClient) -> None:
 
 
 def test_void_lists_graphs_counts_endpoint_and_linked_vocabularies(client: FlaskClient) -> None:
-    response = client.get("/.well-known/void")
+    response = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
     assert response.mimetype == "text/turtle"
     graph = Graph().parse(data=response.data, format="turtle")
     void = "http://rdfs.org/ns/void#"

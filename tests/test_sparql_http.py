@@ -230,7 +230,7 @@ def test_syntax_error_400_with_position(live_server: str) -> None:
 @pytest.mark.parametrize(
     ("method", "kwargs", "status"),
     [
-        (
+        (  # format= naming nothing on offer leaves it to Accept, which names nothing either
             "get",
             {"params": {"query": "ASK {}", "format": "pdf"}, "headers": {"Accept": "image/png"}},
             406,

@@ -32,6 +32,9 @@ from ecpl import config
 from ecpl.errors import InputError, NotFound
 
 PARAM_TYPES = ("iri", "xsd:date", "xsd:string", "xsd:integer")
+HEADER_KEYS = ("title", "description", "competency_question", "params")
+PARAM_KEYS = ("name", "type", "default", "label")
+LANGUAGES = ("en", "zh")
 _HEADER = re.compile(r"\A#---\n(?P<body>(?:#.*\n)*?)#---\n", re.MULTILINE)
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20\x7f<>"{}|^`\\]')
 # xsd:date's lexical space (XSD 1.1 Part 2, §3.3.9): year-month-day with an optional time zone;
@@ -126,17 +129,66 @@ def with_values(query: str, bindings: dict[str, Identifier]) -> str:
     return query[: match.end()] + block + query[match.end() :]
 
 
+def _texts(value: object, where: str) -> list[str]:
+    """Problems with a bilingual text: exactly ``en`` and ``zh``, each a non-empty string."""
+    if not isinstance(value, dict):
+        return [f"{where} must be a mapping with 'en' and 'zh', got {value!r}"]
+    problems = [f"{where} lacks '{lang}'" for lang in LANGUAGES if lang not in value]
+    for key, text in value.items():
+        if key not in LANGUAGES:
+            problems.append(
+                f"{where} has an unknown key {key!r} (value {text!r}): an unquoted ', ' or ': ' "
+                "inside a {…} value splits it; quote the text"
+            )
+        elif not isinstance(text, str) or not text.strip():
+            problems.append(f"{where}.{key} must be non-empty text, got {text!r}")
+    return problems
+
+
+def header_problems(header: object) -> list[str]:
+    """Every mistake in a parsed header: unknown keys, nulls, titles that are not text.
+
+    YAML accepts much that is not what the author meant (``{en: A, B, zh: C}`` is three keys,
+    one of them null), so the header is held to its schema key by key.
+    """
+    if not isinstance(header, dict):
+        return [f"the header must be a mapping, got {header!r}"]
+    problems = [f"unknown header key {key!r}" for key in header if key not in HEADER_KEYS]
+    problems += [f"header key {key!r} has no value" for key, v in header.items() if v is None]
+    for key in ("title", "description"):
+        problems += _texts(header.get(key), key)
+    cq = header.get("competency_question")
+    if cq is not None and (not isinstance(cq, int) or isinstance(cq, bool)):
+        problems.append(f"competency_question must be a number, got {cq!r}")
+    params = header.get("params") or []
+    if not isinstance(params, list):
+        return [*problems, f"params must be a list, got {params!r}"]
+    for index, entry in enumerate(params):
+        where = f"params[{index}]"
+        if not isinstance(entry, dict):
+            problems.append(f"{where} must be a mapping, got {entry!r}")
+            continue
+        problems += [f"{where} has an unknown key {k!r}" for k in entry if k not in PARAM_KEYS]
+        problems += [f"{where}.{k} has no value" for k, v in entry.items() if v is None]
+        if "label" in entry and entry["label"] is not None:
+            problems += _texts(entry["label"], f"{where}.label")
+    return problems
+
+
 def parse(name: str, text: str) -> NamedQuery:
     """Parse one named query file's text; raises ValueError naming what is wrong."""
     match = _HEADER.match(text)
     if not match:
         raise ValueError(f"{name}.rq: missing the '#---' header")
     body = "\n".join(line[1:].removeprefix(" ") for line in match["body"].splitlines())
-    header = yaml.safe_load(body) or {}
-    for key in ("title", "description"):
-        value = header.get(key)
-        if not isinstance(value, dict) or not {"en", "zh"} <= set(value):
-            raise ValueError(f"{name}.rq: header '{key}' needs 'en' and 'zh'")
+    try:
+        header = yaml.safe_load(body) or {}
+    except yaml.YAMLError as exc:
+        detail = " ".join(str(exc).split())
+        raise ValueError(f"{name}.rq: the header is not valid YAML: {detail}") from None
+    problems = header_problems(header)
+    if problems:
+        raise ValueError(f"{name}.rq: " + "; ".join(problems))
     params = []
     for entry in header.get("params") or []:
         pname, ptype = entry.get("name"), entry.get("type", "xsd:string")

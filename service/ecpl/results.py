@@ -17,19 +17,20 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from ecpl.errors import NotAcceptable
-
-SPARQL_JSON = "application/sparql-results+json"
-SPARQL_XML = "application/sparql-results+xml"
-CSV = "text/csv"
-TSV = "text/tab-separated-values"
-TURTLE = "text/turtle"
-NTRIPLES = "application/n-triples"
-JSONLD = "application/ld+json"
-RDFXML = "application/rdf+xml"
-
-# Offers in order of preference: the first is the default for */* or no Accept.
-RESULT_TYPES: tuple[str, ...] = (SPARQL_JSON, SPARQL_XML, CSV, TSV)
-RDF_TYPES: tuple[str, ...] = (TURTLE, NTRIPLES, JSONLD, RDFXML)
+from ecpl.formats import (
+    CSV,
+    JSONLD,
+    NTRIPLES,
+    RDF_TYPES,
+    RDFXML,
+    RESULT_TYPES,
+    SPARQL_JSON,
+    SPARQL_XML,
+    TRIPLE_VARIABLES,
+    TSV,
+    TURTLE,
+    offers,
+)
 
 RDF_FORMATS = {
     TURTLE: ox.RdfFormat.TURTLE,
@@ -73,10 +74,6 @@ class Serialised:
 def kind_of(form: str) -> str:
     """``select``/``ask``/``graph`` for a query form (CONSTRUCT and DESCRIBE give graphs)."""
     return "graph" if form in ("construct", "describe", "graph") else form
-
-
-def offers(kind: str) -> tuple[str, ...]:
-    return RDF_TYPES if kind == "graph" else RESULT_TYPES
 
 
 class TooBig(Exception):
@@ -293,7 +290,15 @@ def _term_size(term: object) -> int:
 
 
 def write_triples(triples: Iterable[ox.Triple], media_type: str, caps: Caps) -> Serialised:
-    """A graph answer through pyoxigraph's own writer, cut at a triple when a cap is reached."""
+    """A graph answer through pyoxigraph's own writer, cut at a triple when a cap is reached.
+
+    Asked for in a results format only (rasqal's roqet reads every answer as a table), the
+    triples are written as rows of ?subject ?predicate ?object.
+    """
+    if media_type in RESULT_TYPES:
+        rows = ((t.subject, t.predicate, t.object) for t in triples)
+        table = write_solutions(TRIPLE_VARIABLES, rows, media_type, caps)  # type: ignore[arg-type]
+        return Serialised(table.body, media_type, "graph", table.truncated)
     fmt = RDF_FORMATS.get(media_type)
     if fmt is None:
         raise NotAcceptable(f"cannot write RDF as {media_type}; available: {', '.join(RDF_TYPES)}")

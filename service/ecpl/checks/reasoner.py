@@ -7,7 +7,12 @@ cases are meant to miss a SHACL requirement, not to contradict an OWL axiom. sha
 not OWL, and is left out.
 
 HermiT runs in Java; without ``java`` on PATH the check reports that instead of failing.
-xsd:date values (in-force dates) are outside HermiT's datatype map and are ignored by it.
+
+Datatypes: the ontology itself must use only the OWL 2 datatype map, so that HermiT with its
+defaults (Protégé, owlready2's ``sync_reasoner()``) accepts it — checked without Java by
+:func:`datatype_map_problems`. Dates are xsd:date, which the map lacks: the ontology states them
+as ``schema:rangeIncludes xsd:date`` (an annotation), :func:`date_value_problems` holds every
+value in the data to it, and the reasoner run over the data ignores those literals.
 """
 
 from __future__ import annotations
@@ -19,8 +24,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
+from rdflib.term import Node
 
 from ecpl.checks.problem import Problem, show
 from ecpl.checks.project import Project
@@ -29,6 +35,126 @@ NO_JAVA = (
     "HermiT needs Java (java not found on PATH); install a Java runtime "
     "(e.g. apt-get install default-jre-headless) or run with --no-reasoner"
 )
+
+
+SCHEMA = Namespace("https://schema.org/")
+# The OWL 2 datatype map (OWL 2 Structural Specification §4, https://www.w3.org/TR/owl2-syntax/
+# #Datatype_Maps), plus rdfs:Literal. xsd:date, xsd:time, xsd:gYear … are not in it.
+_XSD_IN_MAP = (
+    "decimal",
+    "integer",
+    "nonNegativeInteger",
+    "nonPositiveInteger",
+    "positiveInteger",
+    "negativeInteger",
+    "long",
+    "int",
+    "short",
+    "byte",
+    "unsignedLong",
+    "unsignedInt",
+    "unsignedShort",
+    "unsignedByte",
+    "double",
+    "float",
+    "string",
+    "normalizedString",
+    "token",
+    "language",
+    "Name",
+    "NCName",
+    "NMTOKEN",
+    "boolean",
+    "hexBinary",
+    "base64Binary",
+    "anyURI",
+    "dateTime",
+    "dateTimeStamp",
+)
+OWL2_DATATYPES = frozenset(
+    {
+        RDF.PlainLiteral,
+        RDF.XMLLiteral,
+        RDFS.Literal,
+        OWL.real,
+        OWL.rational,
+        *(XSD[name] for name in _XSD_IN_MAP),
+    }
+)
+# Where a datatype IRI stands in a logical axiom (RDF mapping of OWL 2, tables 4-16).
+_DATATYPE_POSITIONS = (
+    RDFS.range,
+    OWL.onDatatype,
+    OWL.someValuesFrom,
+    OWL.allValuesFrom,
+    OWL.onDataRange,
+    OWL.datatypeComplementOf,
+)
+
+
+def datatype_map_problems(ontology: Graph) -> list[Problem]:
+    """Datatypes outside the OWL 2 datatype map in the ontology's logical axioms.
+
+    Looks at data ranges (ranges, restrictions, datatype definitions) and at the literals of
+    data-property assertions; annotation values may carry any datatype.
+    """
+    annotation_properties = set(ontology.subjects(RDF.type, OWL.AnnotationProperty))
+    found: set[tuple[str, str]] = set()
+    for position in _DATATYPE_POSITIONS:
+        for subject, datatype in ontology.subject_objects(position):
+            if _is_foreign_datatype(datatype):
+                where = f"{_qname(ontology, position)} {_qname(ontology, datatype)}"
+                found.add((show(subject), where))
+    for subject, predicate, value in ontology:
+        if (
+            isinstance(value, Literal)
+            and value.datatype is not None
+            and predicate not in annotation_properties
+            and (predicate, RDF.type, OWL.DatatypeProperty) in ontology
+            and _is_foreign_datatype(value.datatype)
+        ):
+            found.add((show(subject), f"{show(predicate)} {value.n3(ontology.namespace_manager)}"))
+    return [
+        Problem(
+            "datatypes",
+            subject,
+            f"{where}: outside the OWL 2 datatype map, so not OWL 2 DL and refused by HermiT "
+            "with its default settings (use a datatype of the map, or state it as an annotation)",
+        )
+        for subject, where in sorted(found)
+    ]
+
+
+def _qname(graph: Graph, node: Node) -> str:
+    return graph.namespace_manager.normalizeUri(node) if isinstance(node, URIRef) else str(node)
+
+
+def _is_foreign_datatype(node: object) -> bool:
+    """An XML Schema datatype the OWL 2 map lacks (xsd:date, xsd:gYear, xsd:duration …)."""
+    return isinstance(node, URIRef) and node.startswith(str(XSD)) and node not in OWL2_DATATYPES
+
+
+def date_value_problems(graph: Graph) -> list[Problem]:
+    """Every value of a property stated ``schema:rangeIncludes xsd:date`` is a valid xsd:date."""
+    problems = []
+    for prop in sorted(
+        p for p in graph.subjects(SCHEMA.rangeIncludes, XSD.date) if isinstance(p, URIRef)
+    ):
+        for subject, value in sorted(graph.subject_objects(prop), key=str):
+            ok = (
+                isinstance(value, Literal)
+                and value.datatype == XSD.date
+                and value.ill_typed is not True
+            )
+            if not ok:
+                problems.append(
+                    Problem(
+                        "datatypes",
+                        show(subject),
+                        f"{show(prop)} {value.n3()} is not a valid xsd:date (YYYY-MM-DD)",
+                    )
+                )
+    return problems
 
 
 def reasoner_graph(project: Project) -> Graph:

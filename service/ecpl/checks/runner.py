@@ -32,6 +32,8 @@ def run_checks(root: Path, use_reasoner: bool = True, verbose: bool = False) -> 
     problems += legal.check_rule_derivations(model, loaded.graph("shapes"))
     problems += legal.check_holdings_in_force(loaded)
     problems += legal.check_readings_marked(model)
+    problems += reasoner.datatype_map_problems(loaded.graph("ontology"))
+    problems += reasoner.date_value_problems(loaded.graph("ontology", "data"))
     if use_reasoner:
         problems += reasoner.check_reasoner(loaded, verbose=verbose)
     return problems

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from ecpl import iri
 from ecpl.errors import NotFound
 from ecpl.iri import ECPL
 from ecpl.linkeddata.access import GraphAccess
@@ -211,3 +212,115 @@ def _versions(graph: Graph, resource: URIRef, base_url: str) -> list[dict[str, V
         )
     rows.sort(key=lambda row: row["from"].text if row["from"] else "")
     return rows
+
+
+# ------------------------------------------------------------------------------------------
+# Index pages: /law, /case, /doctrine, /term list what each family holds.
+# ------------------------------------------------------------------------------------------
+
+# family -> (IRI prefix, heading). Listed: typed IRIs with one more name after the prefix, so
+# laws, cases and positions themselves (a law's articles are on the law's page), and every
+# term of the vocabulary.
+INDEX_FAMILIES: dict[str, tuple[str, str]] = {
+    "law": (f"{iri.BASE}law/", "法律文件 · Legal instruments"),
+    "case": (f"{iri.BASE}case/", "案例 · Cases"),
+    "doctrine": (f"{iri.BASE}doctrine/", "学说立场 · Doctrinal positions"),
+    "term": (str(ECPL), "本体术语 · Vocabulary terms"),
+}
+# Term kinds in the order the /term index shows them; anything else is an individual.
+TERM_KINDS: tuple[tuple[URIRef, str], ...] = (
+    (OWL.Class, "类 · Classes"),
+    (OWL.ObjectProperty, "对象属性 · Object properties"),
+    (OWL.DatatypeProperty, "数据属性 · Data properties"),
+    (OWL.AnnotationProperty, "注释属性 · Annotation properties"),
+)
+INDIVIDUALS = "个体 · Individuals"
+# The example case graphs the tests use hold invented facts: listed apart from the real cases.
+EXAMPLES_GRAPHS = str(iri.source_graph("data", "cases/examples/x")).removesuffix("x")
+EXAMPLES = (
+    "示例（虚构事实，供测试用，并非真实案例）· "
+    "Examples (invented facts for the tests, not real cases)"
+)
+
+
+def _index_query(prefix: str) -> str:
+    p = Literal(prefix).n3()
+    return f"""
+PREFIX rdfs: <{RDFS}> PREFIX skos: <{SKOS}>
+CONSTRUCT {{ ?r a ?type ; ?lp ?label . ?type ?tp ?typeLabel }} WHERE {{
+  ?r a ?type
+  FILTER(isIRI(?r) && STRSTARTS(STR(?r), {p}))
+  BIND(STRAFTER(STR(?r), {p}) AS ?name)
+  FILTER(STRLEN(?name) > 0 && !CONTAINS(?name, "/") && !CONTAINS(?name, "#"))
+  OPTIONAL {{ VALUES ?lp {{ rdfs:label skos:prefLabel }} ?r ?lp ?label }}
+  OPTIONAL {{ VALUES ?tp {{ rdfs:label skos:prefLabel }} ?type ?tp ?typeLabel }}
+}}"""
+
+
+def index_graph(access: GraphAccess, family: str) -> Graph:
+    """The resources of one family (``law``, ``case``, ``doctrine``, ``term``): types, labels."""
+    prefix, _heading = INDEX_FAMILIES[family]
+    graph = access.construct(_index_query(prefix))
+    for prefix, namespace in (("ecpl", ECPL), ("skos", SKOS), ("owl", OWL)):
+        graph.bind(prefix, namespace)
+    return graph
+
+
+def example_cases(access: GraphAccess) -> set[URIRef]:
+    """The cases typed in the example graphs (data/cases/examples/)."""
+    found = access.construct(
+        f"""CONSTRUCT {{ ?r a <{ECPL.Case}> }} WHERE {{
+  GRAPH ?g {{ ?r a <{ECPL.Case}> }} FILTER(STRSTARTS(STR(?g), {Literal(EXAMPLES_GRAPHS).n3()}))
+}}"""
+    )
+    return {s for s in found.subjects(RDF.type, ECPL.Case) if isinstance(s, URIRef)}
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    zh: str
+    en: str
+    href: str | None
+    iri: str
+    types: tuple[str, ...]
+
+
+def _lang_label(graph: Graph, node: Node, lang: str) -> str:
+    for predicate in LABELS:
+        for found in graph.objects(node, predicate):
+            if isinstance(found, Literal) and found.language == lang:
+                return str(found)
+    return ""
+
+
+def index_model(
+    graph: Graph, family: str, base_url: str = "/", examples: frozenset[URIRef] = frozenset()
+) -> list[tuple[str, list[IndexEntry]]]:
+    """Sections of (heading, entries sorted by IRI) for an index page, labels in zh and en.
+
+    ``examples`` (invented test cases) get a section of their own after the real ones.
+    """
+    groups: dict[str, list[IndexEntry]] = {}
+    resources = sorted({s for s in graph.subjects(RDF.type) if isinstance(s, URIRef)}, key=str)
+    for resource in resources:
+        types = set(graph.objects(resource, RDF.type))
+        heading = INDEX_FAMILIES[family][1]
+        if family == "term":
+            heading = next((name for kind, name in TERM_KINDS if kind in types), INDIVIDUALS)
+        elif resource in examples:
+            heading = EXAMPLES
+        shown = sorted(
+            label(graph, t) for t in types if isinstance(t, URIRef) and t != OWL.NamedIndividual
+        )
+        groups.setdefault(heading, []).append(
+            IndexEntry(
+                zh=_lang_label(graph, resource, "zh"),
+                en=_lang_label(graph, resource, "en") or _local_name(resource),
+                href=href(str(resource), base_url),
+                iri=str(resource),
+                types=tuple(shown),
+            )
+        )
+    order = [INDEX_FAMILIES[family][1], *(name for _kind, name in TERM_KINDS), INDIVIDUALS]
+    order.append(EXAMPLES)
+    return sorted(groups.items(), key=lambda item: order.index(item[0]))

@@ -3,8 +3,12 @@
 Routes (the service answers for ``https://w3id.org/ecpl/…`` under its own host):
 ``/ontology`` (and ``/ontology/{version}``) documentation or the merged OWL; ``/term/{X}`` for
 ``ecpl:X``; ``/shapes`` and ``/shapes/{X}``; ``/law/…``, ``/case/…``, ``/doctrine/…``,
-``/source/…``; ``/.well-known/void``; ``/export``. RDF formats follow ``ecpl.web.conneg``
-(Accept or ``?format=``); ``?format=html`` asks for the page.
+``/source/…``; ``/.well-known/void``; ``/export``; index pages ``/law``, ``/case``,
+``/doctrine``, ``/term``. RDF formats follow ``ecpl.web.conneg`` (Accept or ``?format=``);
+``?format=html`` asks for the page. A request without any Accept header comes from a program,
+not a browser (browsers always send one): it gets RDF/XML, the exchange syntax every OWL tool
+reads (owlready2's ``get_ontology(url).load()``, Protégé); ``/ontology.owl`` and the like name
+a format by extension.
 """
 
 from __future__ import annotations
@@ -27,14 +31,12 @@ from ecpl.web import conneg
 
 bp = Blueprint("linkeddata", __name__, template_folder="templates")
 
-HTML = "text/html"
+HTML = conneg.HTML
 OFFERS = (HTML, *conneg.RDF_TYPES)
+NO_ACCEPT = conneg.RDFXML  # what a client that sends no Accept header gets
 # (?format= value, name shown, media type) for the alternate links on every page
-FORMAT_NAMES = (
-    ("ttl", "Turtle", conneg.TURTLE),
-    ("jsonld", "JSON-LD", conneg.JSONLD),
-    ("rdfxml", "RDF/XML", conneg.RDFXML),
-    ("nt", "N-Triples", conneg.NTRIPLES),
+FORMAT_NAMES = tuple(
+    (f.names[0], f.title, f.media_type) for f in conneg.FORMATS if f.kind == "graph"
 )
 ACCESS_KEY = "ecpl.linkeddata.access"  # tests may put a GraphAccess here
 _CACHE_KEY = "ecpl.linkeddata.docs"
@@ -56,11 +58,17 @@ def _root() -> str:
     return request.script_root.rstrip("/")
 
 
-def _media_type(default_html: bool = True) -> str:
+def _media_type(default_html: bool = True, extension: str | None = None) -> str:
+    """The form to answer in: a file extension decides, then ``?format=``, then Accept."""
     offers = OFFERS if default_html else (*conneg.RDF_TYPES, HTML)
+    if extension is not None:
+        named = conneg.lookup(extension, offers)
+        if named is None:
+            raise NotFound(f"no {extension!r} form of {request.path.rsplit('.', 1)[0]}")
+        return named
     wanted = request.args.get("format")
-    if wanted and wanted.strip().lower() == "html":
-        return HTML
+    if "Accept" not in request.headers and not (wanted and conneg.lookup(wanted, offers)):
+        return NO_ACCEPT
     return conneg.negotiate(request.headers.get("Accept"), offers, wanted)
 
 
@@ -153,9 +161,33 @@ def resource(rest: str) -> Response:
     return _resolve_and_describe(lambda: resolve.resource_iri(path), iri.BASE + path.lstrip("/"))
 
 
-def _documentation(kind: str) -> Response:
-    """``/ontology`` or ``/shapes``: generated documentation, or the merged RDF."""
+@bp.get("/law")
+@bp.get("/case")
+@bp.get("/doctrine")
+@bp.get("/term")
+def index() -> Response:
+    """What a family holds: the laws, cases, doctrinal positions or vocabulary terms."""
+    family = request.path.rstrip("/").rsplit("/", 1)[-1]
     media_type = _media_type()
+    access = get_access()
+    graph = describing.index_graph(access, family)
+    if media_type != HTML:
+        return _rdf_response(graph, media_type)
+    examples = frozenset(describing.example_cases(access)) if family == "case" else frozenset()
+    body = render_template(
+        "linkeddata/index.html",
+        root=_root(),
+        title=describing.INDEX_FAMILIES[family][1],
+        sections=describing.index_model(graph, family, _root() + "/", examples),
+        path=request.path,
+        format_names=FORMAT_NAMES,
+    )
+    return _html_response(body)
+
+
+def _documentation(kind: str, extension: str | None = None) -> Response:
+    """``/ontology`` or ``/shapes``: generated documentation, or the merged RDF."""
+    media_type = _media_type(extension=extension)
     access = get_access()
     prefix = ontodoc.ONTOLOGY_GRAPHS if kind == "ontology" else ontodoc.SHAPES_GRAPHS
     graph = ontodoc.merged_graph(access, prefix)
@@ -183,6 +215,17 @@ def _documentation(kind: str) -> Response:
 @bp.get("/ontology")
 def ontology() -> Response:
     return _documentation("ontology")
+
+
+@bp.get("/ontology.<ext>")
+def ontology_file(ext: str) -> Response:
+    """``/ontology.owl`` (or ``.rdf``, ``.ttl``, ``.nt``, ``.jsonld``): the OWL in that syntax."""
+    return _documentation("ontology", ext)
+
+
+@bp.get("/shapes.<ext>")
+def shapes_file(ext: str) -> Response:
+    return _documentation("shapes", ext)
 
 
 @bp.get("/ontology/<version>")

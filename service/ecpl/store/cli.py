@@ -23,10 +23,13 @@ def _fail(exc: EcplError) -> None:
 
 def _media(fmt: str, kind: str) -> str:
     """The media type for ``--format`` and an answer's kind (``xml`` is RDF/XML for graphs)."""
-    from ecpl import results
-    from ecpl.web import conneg
+    from ecpl import formats
+    from ecpl.errors import InputError
 
-    return conneg.negotiate(None, results.offers(kind), fmt)
+    media = formats.lookup(fmt, formats.offers(kind))
+    if media is None:
+        raise InputError(f"--format {fmt} does not fit a {kind} result")
+    return media
 
 
 def _table(result: object) -> str:

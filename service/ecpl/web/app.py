@@ -1,20 +1,22 @@
-"""The Flask app factory: settings, store, error handlers, request log and blueprints."""
+"""The Flask app factory: settings, store, error handlers, shared headers, log, blueprints."""
 
 from __future__ import annotations
 
 import importlib
 import logging
 import time
+from pathlib import Path
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, request, send_file
 
 from ecpl.config import Settings
 from ecpl.store import open_store
 from ecpl.store.base import Store
-from ecpl.web import errors
+from ecpl.web import errors, headers
 from ecpl.web.context import SETTINGS_KEY, STORE_KEY
 
 log = logging.getLogger("ecpl.web")
+FAVICON = Path(__file__).resolve().parent / "static" / "favicon.ico"
 
 # Blueprint modules, each exposing ``bp``: the SPARQL protocol, the graph store, health, named
 # queries, validation, the editor, and the linked-data pages.
@@ -41,6 +43,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     errors.register(app)
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
+    app.after_request(headers.cors)  # every page, errors included, is open to browser tools
+
+    @app.get("/favicon.ico")
+    def _favicon() -> Response:
+        return send_file(FAVICON, mimetype="image/vnd.microsoft.icon", max_age=86400)
 
     @app.before_request
     def _start_timer() -> None:

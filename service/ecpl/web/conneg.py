@@ -1,10 +1,10 @@
-"""Content negotiation: the one place that maps media types and format names to offers.
+"""Content negotiation: which format an answer goes out in, from Accept and ``format=``.
 
-``negotiate`` honours q-values, ``*/*`` and ``type/*``; a ``format`` parameter (a short name
-such as ``json`` or a media type) wins over Accept, as users of Virtuoso and Fuseki expect, and
-one that names nothing on offer falls back to Accept (SPARQLWrapper sends ``format=xml`` with
-``Accept: application/rdf+xml`` for a CONSTRUCT). Query answers are written by
-:mod:`ecpl.results`; rdflib graphs (pages, exports) by :func:`serialize_graph`.
+The formats themselves are in the registry :mod:`ecpl.formats`. ``negotiate`` honours
+q-values, ``*/*`` and ``type/*``; a ``format`` parameter naming something on offer wins over
+Accept, as users of Virtuoso and Fuseki expect; one naming nothing on offer for this answer is
+ignored and Accept decides. Query answers are written by :mod:`ecpl.results`; rdflib graphs
+(pages, exports) by :func:`serialize_graph`.
 """
 
 from __future__ import annotations
@@ -15,77 +15,51 @@ from rdflib import Graph
 
 from ecpl import results
 from ecpl.errors import NotAcceptable
-from ecpl.results import (
+from ecpl.formats import (
+    BY_MEDIA_TYPE,
     CSV,
+    FORMATS,
+    GRAPH_RESULT_TYPES,
+    HTML,
     JSONLD,
     NTRIPLES,
     RDF_TYPES,
+    RDFLIB_FORMATS,
     RDFXML,
     RESULT_TYPES,
     SPARQL_JSON,
     SPARQL_XML,
+    TRIPLE_VARIABLES,
     TSV,
     TURTLE,
+    lookup,
+    names_on_offer,
+    offers,
 )
 from ecpl.store.base import QueryResult
 
 __all__ = [
+    "BY_MEDIA_TYPE",
     "CSV",
+    "FORMATS",
+    "GRAPH_RESULT_TYPES",
+    "HTML",
     "JSONLD",
     "NTRIPLES",
+    "RDFLIB_FORMATS",
     "RDFXML",
     "RDF_TYPES",
     "RESULT_TYPES",
     "SPARQL_JSON",
     "SPARQL_XML",
+    "TRIPLE_VARIABLES",
     "TSV",
     "TURTLE",
+    "lookup",
+    "names_on_offer",
 ]
 
 Chooser = Callable[[str], str]
-
-RDFLIB_FORMATS = {TURTLE: "turtle", NTRIPLES: "nt", JSONLD: "json-ld", RDFXML: "xml"}
-
-# Short names for the ``format`` parameter, and media types clients use as synonyms.
-FORMAT_NAMES: dict[str, str] = {
-    "json": SPARQL_JSON,
-    "srj": SPARQL_JSON,
-    "xml": SPARQL_XML,
-    "srx": SPARQL_XML,
-    "csv": CSV,
-    "tsv": TSV,
-    "turtle": TURTLE,
-    "ttl": TURTLE,
-    "n3": TURTLE,  # Turtle is valid N3; SPARQLWrapper asks for format=n3
-    "nt": NTRIPLES,
-    "ntriples": NTRIPLES,
-    "n-triples": NTRIPLES,
-    "jsonld": JSONLD,
-    "json-ld": JSONLD,
-    "rdfxml": RDFXML,
-    "rdf": RDFXML,
-    "rdf+xml": RDFXML,
-}
-ALIASES: dict[str, str] = {
-    "application/json": SPARQL_JSON,
-    "application/xml": SPARQL_XML,
-    "text/xml": SPARQL_XML,
-    "text/plain": NTRIPLES,
-    "application/x-turtle": TURTLE,
-    "application/turtle": TURTLE,
-    "text/n3": TURTLE,
-    "text/rdf+n3": TURTLE,
-    "application/n3": TURTLE,
-    "application/json+ld": JSONLD,
-}
-# For a graph answer, generic names mean the RDF format (``xml`` is RDF/XML, ``json`` JSON-LD).
-GRAPH_SYNONYMS: dict[str, str] = {
-    "xml": RDFXML,
-    "application/xml": RDFXML,
-    "text/xml": RDFXML,
-    "json": JSONLD,
-    "application/json": JSONLD,
-}
 
 
 def _parse_accept(header: str) -> list[tuple[str, float, int]]:
@@ -112,9 +86,8 @@ def _matches(media_range: str, offer: str) -> int:
     """Specificity of the match (3 exact, 2 alias, 1 type/*, 0 */*), or -1."""
     if media_range == offer:
         return 3
-    if ALIASES.get(media_range) == offer:
-        return 2
-    if offer in RDF_TYPES and GRAPH_SYNONYMS.get(media_range) == offer:
+    known = BY_MEDIA_TYPE.get(offer)
+    if known is not None and media_range in known.aliases:
         return 2
     if media_range == "*/*":
         return 0
@@ -127,22 +100,13 @@ def negotiate(
     accept_header: str | None, offers: Sequence[str], format_param: str | None = None
 ) -> str:
     """The offer to answer with; raises NotAcceptable naming what is available."""
-    if format_param:
-        wanted = format_param.strip().lower()
-        candidates = [FORMAT_NAMES.get(wanted), ALIASES.get(wanted), wanted]
-        if offers and offers[0] in RDF_TYPES:
-            candidates.insert(0, GRAPH_SYNONYMS.get(wanted))
-        for media in candidates:
-            if media is not None and media in offers:
-                return media
-        if not accept_header or not accept_header.strip():
-            raise NotAcceptable(
-                f"format {format_param!r} is not available here; use one of "
-                + ", ".join(sorted({k for k, v in FORMAT_NAMES.items() if v in offers}))
-            )
+    if format_param and format_param.strip():
+        named = lookup(format_param, offers)
+        if named is not None:
+            return named
     if not accept_header or not accept_header.strip():
         return offers[0]
-    best: tuple[float, int, int, int] | None = None
+    best: tuple[float, int, int] | None = None
     chosen = None
     ranges = _parse_accept(accept_header)
     for index, offer in enumerate(offers):
@@ -154,11 +118,15 @@ def negotiate(
         spec, q = max(matches)
         if q <= 0:
             continue
-        key = (q, spec, -index, 0)
+        key = (q, spec, -index)
         if best is None or key > best:
             best, chosen = key, offer
     if chosen is None:
-        raise NotAcceptable(f"cannot answer in {accept_header!r}; available: {', '.join(offers)}")
+        asked = f"format {format_param!r} nor " if format_param else ""
+        raise NotAcceptable(
+            f"cannot answer in {asked}{accept_header!r}; available: {', '.join(offers)} "
+            f"(format= {', '.join(names_on_offer(offers))})"
+        )
     return chosen
 
 
@@ -167,16 +135,6 @@ def content_type(media_type: str) -> str:
     if media_type in (CSV, TSV, TURTLE, NTRIPLES):
         return f"{media_type}; charset=utf-8"
     return media_type
-
-
-def chooser(accept_header: str | None, format_params: Sequence[str]) -> Chooser:
-    """A function from an answer's kind (select/ask/graph) to the media type to write."""
-    format_param = format_params[0] if format_params else None
-
-    def choose(kind: str) -> str:
-        return negotiate(accept_header, results.offers(kind), format_param)
-
-    return choose
 
 
 def serialize_graph(graph: Graph, media_type: str) -> bytes:
@@ -213,5 +171,21 @@ def serialize_result(result: QueryResult, media_type: str) -> bytes:
     return written.body
 
 
+def offers_for_kind(kind: str) -> tuple[str, ...]:
+    """What an answer of this kind (``select``, ``ask``, ``graph``) can be written as."""
+    return offers(kind)
+
+
 def offers_for(result: QueryResult) -> tuple[str, ...]:
-    return results.offers(result.kind)
+    return offers(result.kind)
+
+
+def chooser(accept_header: str | None, format_params: Sequence[str]) -> Chooser:
+    """A function from an answer's kind (select/ask/graph) to the media type to write, for
+    code that learns the kind only when the query runs (a store that writes the answer)."""
+    format_param = format_params[0] if format_params else None
+
+    def choose(kind: str) -> str:
+        return negotiate(accept_header, offers(kind), format_param)
+
+    return choose

@@ -58,6 +58,8 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     response = Response(body, status=status, mimetype=mimetype)
     for key, value in (headers or {}).items():
         response.headers[key] = value
+    # The body follows Accept, and a 406 is an answer to Accept: caches must key on it.
+    response.vary.add("Accept")
     return response
 
 

@@ -19,14 +19,9 @@ from ecpl.store import cases
 from ecpl.web import conneg
 from ecpl.web.bodies import read_limited
 from ecpl.web.context import get_settings, get_store
-from ecpl.web.sparql import cors, require_update_token
+from ecpl.web.sparql import require_update_token
 
 bp = Blueprint("graphstore", __name__)
-
-
-@bp.after_request
-def _add_cors(response: Response) -> Response:
-    return cors(response)
 
 
 def _graph_param() -> str:

@@ -17,10 +17,9 @@ from ecpl.errors import EcplError, InputError, NotAcceptable
 from ecpl.store import policy
 from ecpl.web.conneg import negotiate
 from ecpl.web.context import get_settings, get_store
-from ecpl.web.sparql import answer_response, cors, negotiator
+from ecpl.web.sparql import answer_response, negotiator
 
 bp = Blueprint("queries", __name__, template_folder="templates")
-bp.after_request(cors)  # browser tools may call named queries as they call /sparql
 
 SPARQL_QUERY_TYPE = "application/sparql-query"
 # Query-string keys that steer the response, not the query (never taken as parameters).

@@ -22,12 +22,13 @@ from ecpl import results
 from ecpl.errors import EcplError, Forbidden, InputError, TooLarge, UnsupportedMediaType
 from ecpl.web import conneg
 from ecpl.web.context import get_settings, get_store
+from ecpl.web.headers import TRUNCATED_HEADER
+from ecpl.web.resultspage import results_page, wants_page
 
 bp = Blueprint("sparql", __name__)
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
-TRUNCATED_HEADER = "X-ECPL-Results-Truncated"
 
 _FORMAT_IRIS = {
     conneg.SPARQL_JSON: FORMATS.SPARQL_Results_JSON,
@@ -62,28 +63,6 @@ def require_update_token(req: Request) -> None:
         raise Unauthorized("updates need the header 'Authorization: Bearer <token>'")
     if not hmac.compare_digest(given.strip().encode(), token.encode()):
         raise Forbidden("the update token is wrong")
-
-
-def cors(response: Response) -> Response:
-    """CORS headers for browser tools (YASGUI, notebooks), preflight included.
-
-    Flask answers OPTIONS itself with the route's ``Allow`` header; this adds what a browser
-    needs to go on with a POST carrying a SPARQL body or an Authorization header.
-    """
-    settings = get_settings()
-    response.headers["Access-Control-Allow-Origin"] = settings.cors_origins
-    response.headers["Access-Control-Expose-Headers"] = f"Content-Type, {TRUNCATED_HEADER}"
-    if request.method == "OPTIONS":
-        allowed = response.headers.get("Allow") or "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Methods"] = allowed
-        response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept, Authorization"
-        response.headers["Access-Control-Max-Age"] = "86400"
-    return response
-
-
-@bp.after_request
-def _add_cors(response: Response) -> Response:
-    return cors(response)
 
 
 def negotiator(req: Request) -> conneg.Chooser:
@@ -244,6 +223,14 @@ def sparql() -> Response:
         body = conneg.serialize_graph(service_description(request.base_url), media_type)
         return Response(body, content_type=conneg.content_type(media_type))
     _check_size(query)
+    if wants_page(request):  # a browser opening a /sparql?query= link: an HTML table
+        result = store.query(
+            query,
+            default_graphs=_graph_params(request, "default-graph-uri") or None,
+            named_graphs=_graph_params(request, "named-graph-uri") or None,
+            base_iri=endpoint_iri(request),
+        )
+        return results_page(result, query, request)
     answer = store.serialise(
         query,
         negotiator(request),

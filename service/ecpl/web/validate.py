@@ -32,13 +32,11 @@ from ecpl.web.bodies import read_limited
 from ecpl.web.conneg import JSONLD, TURTLE, content_type, serialize_graph
 from ecpl.web.context import get_settings
 from ecpl.web.queries import choose_format
-from ecpl.web.sparql import cors
 
 if TYPE_CHECKING:  # the validation package loads pyshacl: import it only when validating
     from ecpl.validation.report import Report
 
 bp = Blueprint("validate", __name__, template_folder="templates")
-bp.after_request(cors)  # the validation API is open to browser tools, like /sparql
 
 # Output formats: short name (``format`` parameter) -> media type; the first answers */*.
 OUTPUT_TYPES = {
