@@ -248,10 +248,14 @@ def test_user_iris_never_become_script_links() -> None:
     @prefix ecpl: <https://w3id.org/ecpl/ontology#> .
     @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
     <https://w3id.org/ecpl/case/x> a ecpl:Case ; ecpl:event <javascript:alert(1)> .
-    <javascript:alert(1)> a ecpl:Purchase ; ecpl:date "2024-01-01"^^xsd:date .
+    @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    <javascript:alert(1)> a ecpl:Purchase ; ecpl:date "2024-01-01"^^xsd:date ;
+        rdfs:label "<script>alert(2)</script>"@en .
     """
     graph = Graph().parse(data=turtle, format="turtle")
-    page = parse(render_standalone(validate(graph), graph))
+    text = render_standalone(validate(graph), graph)
+    assert "<script" not in text and "&lt;script&gt;alert(2)" in text
+    page = parse(text)
     assert [a for _t, a in page.tags if a.get("data-event") == "javascript:alert(1)"]
     assert not [a for _t, a in page.tags if a.get("href", "").startswith("javascript:")]
 
