@@ -125,6 +125,11 @@ def test_positions_are_side_by_side_and_marked_contested(client: FlaskClient) ->
         if t == "g" and a.get("data-position"):
             assert "contested" in a["class"].split()
             assert "contested" in a["data-flags"].split()
+    # the violation is about the goods (not an event): drawn at their listing, the earliest
+    # event concerning them, where the qualification review was owed
+    ex = "https://w3id.org/ecpl/case/example-rule-ecl-38-2-positive/"
+    (breach,) = [a for t, a in page.tags if t == "g" and "data-result" in a]
+    assert breach["data-focus"] == ex + "goods" and breach["data-event"] == ex + "listing"
 
 
 def case_graph(path: Path) -> Graph:
