@@ -125,6 +125,11 @@ def test_positions_are_side_by_side_and_marked_contested(client: FlaskClient) ->
         if t == "g" and a.get("data-position"):
             assert "contested" in a["class"].split()
             assert "contested" in a["data-flags"].split()
+    # the violation is about the goods (not an event): drawn at their listing, the earliest
+    # event concerning them, where the qualification review was owed
+    ex = "https://w3id.org/ecpl/case/example-rule-ecl-38-2-positive/"
+    (breach,) = [a for t, a in page.tags if t == "g" and "data-result" in a]
+    assert breach["data-focus"] == ex + "goods" and breach["data-event"] == ex + "listing"
 
 
 def case_graph(path: Path) -> Graph:
@@ -249,10 +254,14 @@ def test_user_iris_never_become_script_links() -> None:
     @prefix ecpl: <https://w3id.org/ecpl/ontology#> .
     @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
     <https://w3id.org/ecpl/case/x> a ecpl:Case ; ecpl:event <javascript:alert(1)> .
-    <javascript:alert(1)> a ecpl:Purchase ; ecpl:date "2024-01-01"^^xsd:date .
+    @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    <javascript:alert(1)> a ecpl:Purchase ; ecpl:date "2024-01-01"^^xsd:date ;
+        rdfs:label "<script>alert(2)</script>"@en .
     """
     graph = Graph().parse(data=turtle, format="turtle")
-    page = parse(render_standalone(validate(graph), graph))
+    text = render_standalone(validate(graph), graph)
+    assert "<script" not in text and "&lt;script&gt;alert(2)" in text
+    page = parse(text)
     assert [a for _t, a in page.tags if a.get("data-event") == "javascript:alert(1)"]
     assert not [a for _t, a in page.tags if a.get("href", "").startswith("javascript:")]
 

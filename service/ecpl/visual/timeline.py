@@ -549,12 +549,13 @@ def _kind_lines(graph: Graph, event: Node, label: Labeller) -> list[Line]:
 def _anchor_event(
     graph: Graph, focus: str, order: list[Node], column_of: dict[Node, int]
 ) -> Node | None:
-    """The event a result is about: its focus node, else the last event referring to it."""
+    """The event a result is about: its focus node, else the earliest event referring to it
+    (goods whose seller went unreviewed: the listing, from when the duty was owed)."""
     node = URIRef(focus)
     if node in column_of:
         return node
     referring = [e for e in order if node in set(graph.objects(e, None))]
-    return max(referring, key=lambda e: column_of[e]) if referring else None
+    return min(referring, key=lambda e: column_of[e]) if referring else None
 
 
 def _cite(basis: str, day: str | None, link: Linker, root: Path | None) -> Cite:
