@@ -11,9 +11,11 @@ in-memory store copy-on-write). Each worker is fenced as it starts:
 - a wall-clock limit: a worker past its deadline is killed and replaced (503).
 
 A request waits at most ``acquire_s`` for a free worker, then gets 503 with Retry-After, and
-at most ``size - 1`` queries may run past ``long_after_s`` at once, so one worker always
-stays free for cheap requests while runaway queries run. After a write the parent calls
-:meth:`QueryPool.refresh` so later queries are answered by workers forked after the write.
+at most ``size - 1`` queries may work past ``long_after_s`` of CPU at once, so one worker
+always stays free for cheap requests while runaway queries run (CPU time, not wall time: on
+an overloaded machine a starved cheap query is not mistaken for a runaway one). After a
+write the parent calls :meth:`QueryPool.refresh` so later queries are answered by workers
+forked after the write.
 """
 
 from __future__ import annotations
@@ -142,6 +144,16 @@ class _Worker:
         self.conn.close()
 
 
+def _cpu_s(pid: int | None) -> float:
+    """CPU seconds a process has used (user + system), 0 when it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 class QueryPool:
     """A fixed number of fenced worker processes running ``task(args)`` under limits.
 
@@ -223,16 +235,23 @@ class QueryPool:
         status = "timeout"
         value: Any = None
         long_slot = False
+        deadline = started + timeout_s
         try:
             worker.conn.send(args)
-            first = min(self.long_after_s, timeout_s)
-            ready = worker.conn.poll(first)
-            if not ready and timeout_s > first:
-                long_slot = self._long.acquire(blocking=False)
-                if long_slot:
-                    ready = worker.conn.poll(timeout_s - first)
-                else:
-                    status = "busy"
+            spent_before = _cpu_s(worker.process.pid)
+            ready = worker.conn.poll(min(self.long_after_s, timeout_s))
+            while not ready and time.monotonic() < deadline:
+                # Long means working long: a worker starved of CPU by an overloaded machine
+                # has not used its time and is waited for (up to 3 × long_after_s).
+                working = _cpu_s(worker.process.pid) - spent_before >= 0.8 * self.long_after_s
+                if working or time.monotonic() - started >= 3 * self.long_after_s:
+                    long_slot = self._long.acquire(blocking=False)
+                    if not long_slot:
+                        status = "busy"
+                        break
+                    ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
+                    break
+                ready = worker.conn.poll(min(0.25, max(0.0, deadline - time.monotonic())))
             if ready:
                 status, value = worker.conn.recv()
         except (EOFError, OSError) as exc:
