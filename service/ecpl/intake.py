@@ -220,8 +220,8 @@ class Runner:
         limits: Limits,
         wait_s: float = SLOT_WAIT_S,
     ) -> Any:
-        """``job(*args)`` in a child; ``wait_s``: how long to wait for a free slot (writers,
-        who hold the update token, may queue; anonymous uploads are refused at once)."""
+        """``job(*args)`` in a child; ``wait_s``: how long to wait for a free slot before the
+        answer is 503 "busy" (writers, who hold the update token, may wait a little longer)."""
         if not self._slots.acquire(timeout=wait_s):
             busy = Unavailable(
                 "the service is busy validating other uploads; try again in a few seconds"

@@ -35,6 +35,10 @@ class Stored:
     created: bool
 
 
+# How long a write waits for a free upload slot (anonymous uploads wait less): a writer holds
+# the token, but a thread that waits is a thread the server's cheap requests do not get.
+WRITER_WAIT_S = 2.0
+
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
@@ -85,8 +89,8 @@ def write_case(
     """
 
     def prepare(existing: list[Any]) -> intake.PreparedCase:
-        found: intake.PreparedCase = runner.run(  # writers queue for a slot
-            intake.prepare_case, (list(uploads), limits, existing), limits, limits.timeout_s
+        found: intake.PreparedCase = runner.run(  # writers may queue a little for a slot
+            intake.prepare_case, (list(uploads), limits, existing), limits, WRITER_WAIT_S
         )
         return found
 
