@@ -257,10 +257,9 @@ class RemoteStore:
     ) -> tuple[Any, bool]:
         """The remote's answer parsed by pyoxigraph, and whether the remote cut it."""
         self._load_pending()
-        data = self._dataset_params(prepared, sparql, default_graphs, named_graphs)
-        text = bind(sparql, dict(bindings)) if bindings else sparql
-        if base_iri:
-            text = f"BASE <{base_iri}>\n{text}"  # a BASE in the text resolves against it
+        data = self._dataset_params(prepared, prepared.text, default_graphs, named_graphs)
+        # the remote engine runs the canonical text the policy judged, never the user's own
+        text = bind(prepared.text, dict(bindings)) if bindings else prepared.text
         data["query"] = text
         graph_form = results.kind_of(prepared.form) == "graph"
         accept = (
@@ -396,8 +395,8 @@ class RemoteStore:
                 "using-graph-uri / using-named-graph-uri are not supported with a remote store; "
                 "write USING / USING NAMED in the update"
             )
-        text = f"BASE <{base_iri}>\n{sparql}" if base_iri else sparql
-        self._update(text)
+        # the canonical text the policy judged: every IRI in it is already absolute
+        self._update(prepared.text)
         self.reinfer()
 
     def _update(self, sparql: str) -> None:

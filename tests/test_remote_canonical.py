@@ -1,0 +1,78 @@
+"""The remote store sends the engine the canonical text the policy judged, never the user's.
+
+A recording SPARQL endpoint stands in for Virtuoso: it keeps every posted query and update.
+SPARQL 1.1 §19.8 ends a comment at CR or LF; the canonical text has no comments, no prefixed
+names and no relative IRIs, so whatever the remote engine's own reading, it runs the tokens
+the policy saw.
+"""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import urllib.parse
+from collections.abc import Iterator
+
+import pytest
+
+from ecpl.store.remote import RemoteStore
+
+
+class Recorder:
+    def __init__(self) -> None:
+        posted: list[dict[str, list[str]]] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                length = int(self.headers.get("Content-Length") or 0)
+                form = urllib.parse.parse_qs(self.rfile.read(length).decode("utf-8"))
+                posted.append(form)
+                text = (form.get("query") or [""])[0]
+                if text.lstrip().upper().startswith("ASK"):
+                    body = b'{"head": {}, "boolean": true}'
+                else:
+                    body = b'{"head": {"vars": []}, "results": {"bindings": []}}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.posted = posted
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def texts(self, key: str) -> list[str]:
+        return [form[key][0] for form in self.posted if key in form]
+
+
+@pytest.fixture
+def recorder() -> Iterator[Recorder]:
+    rec = Recorder()
+    yield rec
+    rec.server.shutdown()
+    rec.server.server_close()
+
+
+def test_a_query_reaches_the_remote_engine_as_canonical_text(recorder: Recorder) -> None:
+    store = RemoteStore(recorder.url)
+    user_text = "PREFIX ex: <http://example.org/>\nSELECT * WHERE { # a comment\r ?s ex:p ?o }"
+    store.query(user_text)
+    sent = [t for t in recorder.texts("query") if "example.org" in t]
+    assert sent, recorder.posted
+    assert all("#" not in t and "ex:p" not in t for t in sent)
+    assert any("<http://example.org/p>" in t for t in sent)
+    store.close()
+
+
+def test_a_relative_iri_is_resolved_before_it_is_sent(recorder: Recorder) -> None:
+    store = RemoteStore(recorder.url)
+    store.query("SELECT * WHERE { ?s <p> ?o }", base_iri="http://service.example/sparql")
+    sent = [t for t in recorder.texts("query") if "service.example" in t]
+    assert sent and all("<http://service.example/p>" in t for t in sent)
+    assert all("BASE" not in t.upper().split("WHERE")[0] for t in sent)
+    store.close()
