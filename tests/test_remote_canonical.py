@@ -23,7 +23,7 @@ class Recorder:
         posted: list[dict[str, list[str]]] = []
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = urllib.parse.parse_qs(self.rfile.read(length).decode("utf-8"))
                 posted.append(form)
