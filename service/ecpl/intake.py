@@ -41,9 +41,9 @@ log = logging.getLogger(__name__)
 
 Triple = tuple[Node, Node, Node]
 RUNNER_KEY = "ecpl.intake"
-# How long a request waits for a free slot before it is told the service is busy: short, so
-# a refused upload does not hold one of the server's threads.
-SLOT_WAIT_S = 0.25
+# How long an anonymous upload waits for a free slot before it is told the service is busy:
+# not at all, so a refused upload gives its server thread back at once.
+SLOT_WAIT_S = 0.0
 
 
 @dataclass(frozen=True)
