@@ -124,7 +124,7 @@ def portable(report: Report) -> Report:
     labels = {
         (term, lang): labeller(URIRef(term), lang)
         for term in _strings(report.to_json())
-        if ":" in term
+        if ":" in term and not any(c.isspace() for c in term)  # IRIs, not messages
         for lang in ("zh", "en")
     }
     return replace(report, labeller=LabelTable(labels))
