@@ -41,9 +41,9 @@ log = logging.getLogger(__name__)
 
 Triple = tuple[Node, Node, Node]
 RUNNER_KEY = "ecpl.intake"
-# How long a request waits for a free slot before it is told the service is busy: short, so
-# a refused upload does not hold one of the server's threads.
-SLOT_WAIT_S = 0.25
+# How long an anonymous upload waits for a free slot before it is told the service is busy:
+# not at all, so a refused upload gives its server thread back at once.
+SLOT_WAIT_S = 0.0
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def portable(report: Report) -> Report:
     labels = {
         (term, lang): labeller(URIRef(term), lang)
         for term in _strings(report.to_json())
-        if ":" in term
+        if ":" in term and not any(c.isspace() for c in term)  # IRIs, not messages
         for lang in ("zh", "en")
     }
     return replace(report, labeller=LabelTable(labels))
