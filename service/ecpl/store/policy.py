@@ -143,8 +143,11 @@ def check_depth(text: str, limit: int = MAX_DEPTH) -> None:
 # ``inspect`` so the query path can be built against the interface the token-based policy
 # (lexer branch) provides. At merge, the lexer branch's policy.py replaces everything below.
 # ---------------------------------------------------------------------------------------------
+import threading as _threading  # noqa: E402
 from typing import Literal as _Literal  # noqa: E402
 from urllib.parse import urljoin as _urljoin  # noqa: E402
+
+_PARSE_LOCK = _threading.Lock()  # rdflib's pyparsing grammar is not safe across threads
 
 _BASE = re.compile(r"\bBASE\s*<([^<>\s]*)>", re.IGNORECASE)
 _UPDATE_RISKY = re.compile(r"\\u|\\U", re.IGNORECASE)
@@ -218,7 +221,8 @@ def prepare_query(
     services: list[str] = []
     if _RISKY.search(text):
         try:
-            parsed = parseQuery(text)
+            with _PARSE_LOCK:
+                parsed = parseQuery(text)
         except Exception as exc:
             raise InputError(f"SPARQL query syntax error: {exc}") from None
         found: dict[str, list[str]] = {"services": [], "loads": [], "graphs": []}
@@ -298,7 +302,8 @@ def prepare_update(
     match = _BASE.search(text)
     base = _urljoin(base_iri or "", match.group(1)) if match else base_iri
     try:
-        parsed = parseUpdate(text)
+        with _PARSE_LOCK:
+            parsed = parseUpdate(text)
     except Exception as exc:
         raise InputError(f"SPARQL update syntax error: {exc}") from None
     found: dict[str, list[str]] = {"services": [], "loads": [], "graphs": []}
