@@ -509,13 +509,24 @@ class RemoteStore:
         return len(inferred)
 
     def remerge(self) -> None:
-        """Recompute ``MERGE_GRAPH``: every distinct triple of the ecpl graphs, once."""
-        self._update(f"DROP SILENT GRAPH <{MERGE_GRAPH}>")
+        """Bring ``MERGE_GRAPH`` up to date: every distinct triple of the ecpl graphs, once.
+
+        Adds what is missing, then removes what no ecpl graph holds any more: the merge graph
+        is never empty in between (a query meanwhile still sees the right default graph).
+        """
+        ecpl_graph = (
+            f'STRSTARTS(STR(?g), "{iri.GRAPH}") && ?g != <{iri.META_GRAPH}> '
+            f"&& ?g != <{MERGE_GRAPH}> && ?g != <{NO_GRAPH}>"
+        )
         self._update(
             f"INSERT {{ GRAPH <{MERGE_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ "
-            f"SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-            f'FILTER(STRSTARTS(STR(?g), "{iri.GRAPH}") && ?g != <{iri.META_GRAPH}> '
-            f"&& ?g != <{MERGE_GRAPH}>) }} }}"
+            f"SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER({ecpl_graph}) "
+            f"FILTER NOT EXISTS {{ GRAPH <{MERGE_GRAPH}> {{ ?s ?p ?o }} }} }} }}"
+        )
+        self._update(
+            f"DELETE {{ GRAPH <{MERGE_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ "
+            f"GRAPH <{MERGE_GRAPH}> {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER({ecpl_graph}) }} }}"
         )
 
     def load_when_reachable(self, files: list[tuple[str, Path]]) -> None:
