@@ -10,6 +10,7 @@ import random
 import sys
 import urllib.parse
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -218,7 +219,7 @@ def _load(rps: float, p50: float, p99: float, errors: int = 0) -> dict:
     return {"rps": rps, "p50_ms": p50, "p99_ms": p99, "errors": errors, "requests": 1, "seconds": 1}
 
 
-RESULTS = {
+RESULTS: dict[str, dict[str, Any] | None] = {
     "ecpl": {
         "lookup8": _load(3000, 2.0, 9.0),
         "lookup64": _load(2800, 20.0, 80.0),
@@ -244,7 +245,7 @@ RESULTS = {
     },
     "rdflib-endpoint": None,
 }
-META = {
+META: dict[str, Any] = {
     "cases": 10_000,
     "quads": 493_641,
     "labels": {
