@@ -76,3 +76,22 @@ def test_a_relative_iri_is_resolved_before_it_is_sent(recorder: Recorder) -> Non
     assert sent and all("<http://service.example/p>" in t for t in sent)
     assert all("BASE" not in t.upper().split("WHERE")[0] for t in sent)
     store.close()
+
+
+def test_inserts_are_chunked_with_each_blank_node_in_one_request() -> None:
+    from rdflib import BNode, URIRef
+
+    from ecpl.store.remote import chunks
+
+    p = URIRef("urn:p")
+    plain = [(URIRef(f"urn:s{i}"), p, URIRef(f"urn:o{i}")) for i in range(25)]
+    a, b, c = BNode(), BNode(), BNode()
+    linked = [(URIRef("urn:x"), p, a), (a, p, b), (b, p, URIRef("urn:y")), (c, p, c)]
+    triples = plain[:7] + linked[:2] + plain[7:] + linked[2:]
+    batches = list(chunks(triples, 10))
+    assert sorted(t for batch in batches for t in batch) == sorted(triples)  # nothing lost
+    for node in (a, b, c):  # every blank node's triples (a-b linked) in exactly one batch
+        holding = [i for i, batch in enumerate(batches) if any(node in t for t in batch)]
+        assert len(holding) == 1, node
+    assert len({i for i, batch in enumerate(batches) if any(a in t or b in t for t in batch)}) == 1
+    assert all(len(batch) <= 10 for batch in batches)

@@ -20,7 +20,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,9 @@ log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 3.0
 FINGERPRINT_PREDICATE = "http://purl.org/dc/terms/identifier"
-_CHUNK = 20_000  # triples per INSERT DATA (blank nodes must not straddle two requests)
+# Triples per INSERT: Virtuoso 7 compiles one into SQL and refuses past 10,000 lines of it
+# (SP031), which a few thousand triples reach. Blank nodes must not straddle two requests.
+_CHUNK = 500
 GRAPH_CACHE_S = 5.0
 MERGE_GRAPH = str(iri.META_GRAPH) + "/merge"  # the default graph: merge of the ecpl graphs
 NO_GRAPH = str(iri.META_GRAPH) + "/none"  # never written: names an empty default / named set
@@ -105,6 +107,41 @@ def _graph_name(graph: str) -> str:
     if not (sparql_iri.is_absolute(graph) and sparql_iri.is_iri_text(graph)):
         raise InputError(f"graph name {graph!r} is not an absolute IRI")
     return graph
+
+
+def chunks(
+    triples: Sequence[tuple[Node, Node, Node]], size: int
+) -> Iterator[list[tuple[Node, Node, Node]]]:
+    """``triples`` in requests of about ``size``, every blank node's triples in one request.
+
+    Each INSERT request mints its own blank nodes, so the triples that share a blank node
+    (transitively) travel together; a group larger than ``size`` is sent alone.
+    """
+    parent: dict[Node, Node] = {}
+
+    def root(node: Node) -> Node:
+        while parent.get(node, node) != node:
+            node = parent[node]
+        return node
+
+    for s, _p, o in triples:
+        blanks = [t for t in (s, o) if isinstance(t, BNode)]
+        for blank in blanks:
+            parent.setdefault(blank, blank)
+        if len(blanks) == 2:
+            parent[root(blanks[0])] = root(blanks[1])
+    groups: dict[object, list[tuple[Node, Node, Node]]] = {}
+    for index, triple in enumerate(triples):
+        first = next((t for t in (triple[0], triple[2]) if isinstance(t, BNode)), None)
+        groups.setdefault(root(first) if first is not None else ("plain", index), []).append(triple)
+    batch: list[tuple[Node, Node, Node]] = []
+    for group in groups.values():
+        if batch and len(batch) + len(group) > size:
+            yield batch
+            batch = []
+        batch.extend(group)
+    if batch:
+        yield batch
 
 
 class RemoteStore:
@@ -433,8 +470,7 @@ class RemoteStore:
         return graph
 
     def _insert(self, iri_: str, triples: list[tuple[Node, Node, Node]]) -> None:
-        for start in range(0, len(triples), _CHUNK):
-            chunk = triples[start : start + _CHUNK]
+        for chunk in chunks(triples, _CHUNK):
             body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in chunk)
             # INSERT … WHERE {} rather than INSERT DATA: Virtuoso refuses blank nodes in DATA.
             self._update(f"INSERT {{ GRAPH <{_graph_name(iri_)}> {{\n{body}\n}} }} WHERE {{}}")
