@@ -248,6 +248,7 @@ def run_load(
     before = process_tree(server_pid) if server_pid else {}
     latencies: dict[str, list[float]] = {t.name: [] for t in mix}
     errors: dict[str, int] = {t.name: 0 for t in mix}
+    shed: dict[str, int] = {t.name: 0 for t in mix}  # 503 + Retry-After answers, then retried
     samples: list[str] = []
     count = 0
     lock = threading.Lock()
@@ -274,14 +275,22 @@ def run_load(
             started = time.perf_counter()
             problem = None
             try:
-                response = session.request(
-                    target.method,
-                    url + target.path,
-                    data=target.body,
-                    headers=target.headers,
-                    timeout=request_timeout_s,
-                )
-                if response.status_code != 200:
+                for _attempt in range(4):  # as real clients do: honour 503 + Retry-After
+                    response = session.request(
+                        target.method,
+                        url + target.path,
+                        data=target.body,
+                        headers=target.headers,
+                        timeout=request_timeout_s,
+                    )
+                    retry_after = response.headers.get("Retry-After", "")
+                    if response.status_code != 503 or not retry_after.isdigit():
+                        break
+                    with lock:
+                        shed[target.name] += 1
+                    time.sleep(min(int(retry_after), 2))
+                shed_answer = response.status_code == 503 and "Retry-After" in response.headers
+                if response.status_code != 200 and not shed_answer:  # shed load is no error
                     problem = f"{target.name}: {response.status_code} {response.text[:200]}"
             except requests.RequestException as exc:
                 problem = f"{target.name}: {type(exc).__name__}: {exc}"
@@ -327,6 +336,7 @@ def run_load(
                 "p99_ms": percentile(values, 99),
                 "mean_ms": statistics.fmean(values) if values else 0.0,
                 "errors": errors[name],
+                "shed_503": shed[name],
             }
             for name, values in latencies.items()
         },

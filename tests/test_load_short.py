@@ -1,7 +1,8 @@
 """The load test, short: 16 clients for ~8 s against ``ecpl serve`` (waitress) on loopback.
 
 The full run (64 clients, 60 s) is ``bench/load_test.py``; this CI version asserts its goals:
-zero errors, no query worker lost or replaced, every endpoint exercised, memory not growing.
+zero errors (a 503 with Retry-After is load shed, not an error), no query worker lost or
+replaced, every endpoint exercised, memory not growing.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def test_short_load_has_no_errors_and_loses_no_worker() -> None:
         )
         assert process.poll() is None, "the server died under load"
     print(report.text())
+    # overload is answered 503 + Retry-After (counted as shed, retried like a client would);
+    # anything else (500, a timeout, a dropped connection) is an error
     assert report.errors == 0, report.error_samples
     assert report.requests >= 100, f"only {report.requests} requests in 8 s"
     assert all(row["n"] > 0 for row in report.per_target.values()), report.per_target
