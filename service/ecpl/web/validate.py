@@ -52,9 +52,11 @@ _CASE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # a case IRI's last segm
 
 
 def example_cases(root: Path) -> dict[str, Path]:
-    """The project's case graphs (data/cases/*.ttl) by name, offered as examples on the form."""
+    """The project's case graphs (data/cases/*.ttl and the real cases in data/cases/real/) by
+    name, offered as examples on the form."""
     folder = config.resource_dir("data", root) / "cases"
-    return {path.stem: path for path in sorted(folder.glob("*.ttl"))}
+    paths = [*folder.glob("*.ttl"), *(folder / "real").glob("*.ttl")]
+    return {path.stem: path for path in sorted(paths, key=lambda p: p.stem)}
 
 
 @bp.get("/validate")
