@@ -51,3 +51,19 @@ def source_store() -> ox.Store:
             to_graph=ox.NamedNode(str(source.graph)),
         )
     return store
+
+
+@pytest.fixture(scope="session")
+def shipped_problems() -> list[object]:
+    """``run_checks`` over the shipped project with HermiT, run once per session (~10 s each).
+
+    Tests that need HermiT's verdict on the shipped ontology share it; their module carries
+    ``xdist_group("hermit")`` so that under ``-n`` they land on one worker and share it there too.
+    """
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("HermiT needs Java (java not on PATH)")
+    from ecpl.checks.runner import run_checks
+
+    return list(run_checks(ROOT, use_reasoner=True))
