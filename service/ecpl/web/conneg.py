@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from flask import request
 from rdflib import Graph
 
 from ecpl import results
@@ -189,3 +190,21 @@ def chooser(accept_header: str | None, format_params: Sequence[str]) -> Chooser:
         return negotiate(accept_header, offers(kind), format_param)
 
     return choose
+
+
+def choose_format(offers: dict[str, str]) -> str:
+    """The key of ``offers`` (short name -> media type) this request asks for.
+
+    ``?format=`` (a short name or a media type) wins over Accept, as on /sparql; Accept is
+    negotiated by :func:`negotiate` (q-values, ``*/*``, ``type/*``).
+    """
+    wanted = (request.args.get("format") or "").strip().lower()
+    if wanted:
+        for key, media in offers.items():
+            if wanted in (key, media):
+                return key
+        raise NotAcceptable(
+            f"format {wanted!r} is not available here; use one of {', '.join(offers)}"
+        )
+    media = negotiate(request.headers.get("Accept"), list(offers.values()))
+    return next(key for key, value in offers.items() if value == media)
