@@ -15,7 +15,7 @@ from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from ecpl import iri
+from ecpl import iri, prefixes
 from ecpl.linkeddata.access import GraphAccess
 from ecpl.linkeddata.describe import Value, label, value
 
@@ -73,16 +73,7 @@ def merged_graph(access: GraphAccess, prefix: str) -> Graph:
         if str(name).startswith(prefix):
             for triple in access.named_graph(name):
                 merged.add(triple)
-    for key, namespace in (
-        ("ecpl", iri.ECPL),
-        ("shapes", iri.SHAPES),
-        ("skos", SKOS),
-        ("owl", OWL),
-    ):
-        merged.bind(key, namespace)
-    merged.bind("sh", SH)
-    merged.bind("dcterms", DCTERMS)
-    return merged
+    return prefixes.bind(merged, ("ecpl", "shapes", "skos", "owl", "sh", "dcterms"), override=True)
 
 
 def _literal_values(graph: Graph, subject: Node, *predicates: URIRef) -> list[Value]:

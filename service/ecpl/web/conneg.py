@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from flask import request
 from rdflib import Graph
 
-from ecpl import results
+from ecpl import prefixes, results
 from ecpl.errors import NotAcceptable
 from ecpl.formats import (
     BY_MEDIA_TYPE,
@@ -143,12 +143,7 @@ def serialize_graph(graph: Graph, media_type: str) -> bytes:
     fmt = RDFLIB_FORMATS.get(media_type)
     if fmt is None:
         raise NotAcceptable(f"cannot write RDF as {media_type}; available: {', '.join(RDF_TYPES)}")
-    for prefix, namespace in (
-        ("ecpl", "https://w3id.org/ecpl/ontology#"),
-        ("skos", "http://www.w3.org/2004/02/skos/core#"),
-        ("dcterms", "http://purl.org/dc/terms/"),
-    ):
-        graph.bind(prefix, namespace, override=False)
+    prefixes.bind(graph, ("ecpl", "skos", "dcterms"))
     data = graph.serialize(format=fmt, encoding="utf-8")
     return data
 
