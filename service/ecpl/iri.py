@@ -111,3 +111,14 @@ def local_path(iri: str) -> str:
     if not is_ecpl(iri):
         raise ValueError(f"not an ecpl IRI: {iri}")
     return "/" + iri[len(BASE) :]
+
+
+def from_local_path(path: str) -> URIRef:
+    """The ecpl IRI a service path stands for (``/law/ecl`` -> ``https://w3id.org/ecpl/law/ecl``);
+    the inverse of :func:`local_path`. Callers check that the path names a known family."""
+    return URIRef(BASE + path.lstrip("/"))
+
+
+SHAPES_DOCUMENT = URIRef(BASE + "shapes")  # the shapes as one documented resource (/shapes)
+ONTOLOGY_GRAPHS = BASE + "graph/ontology/"  # prefix of the named graphs of ontology/*.ttl
+SHAPES_GRAPHS = BASE + "graph/shapes/"  # prefix of the named graphs of shapes/*.ttl

@@ -19,8 +19,8 @@ from ecpl import iri, prefixes
 from ecpl.linkeddata.access import GraphAccess
 from ecpl.linkeddata.describe import Value, label, value
 
-ONTOLOGY_GRAPHS = iri.BASE + "graph/ontology/"
-SHAPES_GRAPHS = iri.BASE + "graph/shapes/"
+ONTOLOGY_GRAPHS = iri.ONTOLOGY_GRAPHS
+SHAPES_GRAPHS = iri.SHAPES_GRAPHS
 
 _HIDDEN = {RDFS.label, SKOS.prefLabel, SKOS.definition, SKOS.altLabel, RDFS.comment}
 
@@ -173,7 +173,7 @@ def ontology_diagrams(graph: Graph, base_url: str = "/") -> list[Any]:
 
 
 def shapes_documentation(graph: Graph, base_url: str = "/") -> Documentation:
-    subject = URIRef(iri.BASE + "shapes")
+    subject = iri.SHAPES_DOCUMENT
     return document(
         graph, subject, str(iri.SHAPES), SHAPES_SECTIONS, "ecpl shapes · 形状", base_url
     )
