@@ -1,4 +1,9 @@
-"""Shared fixtures: the project root, and the reference files in ../shared (skipped if absent)."""
+"""Shared fixtures: the project root, and the reference files in ../shared (skipped if absent).
+
+Comments in the tests that cite DOMAIN.md, DESIGN.md or statutes/provisions.yaml mean the
+project's reference folder ../shared (beside the repository, not in it): the hand-written
+expectations come from there and from the statute texts in ../shared/statutes/lawrefbook/.
+"""
 
 from __future__ import annotations
 

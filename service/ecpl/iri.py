@@ -1,6 +1,7 @@
 """IRI minting: the one place that knows how ecpl IRIs are spelled.
 
-Laws and provisions follow DESIGN.md (ELI-style, stable): ``…/law/{law}/art/{n}/para/{m}``;
+Laws and provisions follow ELI's pattern (stable; docs/ARCHITECTURE.md, "IRIs"):
+``…/law/{law}/art/{n}/para/{m}``;
 an amended numbering is a version resource ``…/law/{law}/art/{n}/version/{date}``.
 Every source file is loaded into its own named graph ``…/graph/{folder}/{path}``.
 """
@@ -28,7 +29,7 @@ TEXT_GRAPH = URIRef(BASE + "graph/text")
 META_GRAPH = URIRef(BASE + "graph/meta")  # bookkeeping of a remote store (source fingerprint)
 CASE_GRAPH_PREFIX = BASE + "graph/case/"  # stored case graphs; findings in …/findings
 
-# The instruments of DOMAIN.md, by the lower-case key used in IRIs.
+# The instruments the project covers, by the lower-case key used in IRIs (names: ecpl.laws).
 LAW_KEYS = ("ecl", "crpl", "csl", "cc", "rprdin", "pipl", "spc-online", "spc-tort")
 SHORT_TO_KEY = {key.upper(): key for key in LAW_KEYS}
 
