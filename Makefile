@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 ASSETS := service/ecpl/web/static/vendor/.stamp
 
-.PHONY: setup serve test lint typecheck assets system-deps clean constraints
+.PHONY: setup serve test test-fast lint typecheck assets system-deps clean constraints
 
 setup: $(STAMP) assets
 
@@ -47,8 +47,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Serial: the whole suite has not yet been shown green twice in a row under -n (issue 15).
 test: setup system-deps lint typecheck
 	$(BIN)/python -m pytest
+
+# The fast subset on every core: no servers, no Virtuoso, no browser. HermiT's tests share one
+# worker (xdist_group "hermit", --dist loadgroup) and so one HermiT run.
+test-fast: setup
+	$(BIN)/python -m pytest -n auto --dist loadgroup -m "not slow and not virtuoso and not browser"
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
