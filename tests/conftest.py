@@ -1,4 +1,9 @@
-"""Shared fixtures: the project root, and the reference files in ../shared (skipped if absent)."""
+"""Shared fixtures: the project root, and the reference files in ../shared (skipped if absent).
+
+Comments in the tests that cite DOMAIN.md, DESIGN.md or statutes/provisions.yaml mean the
+project's reference folder ../shared (beside the repository, not in it): the hand-written
+expectations come from there and from the statute texts in ../shared/statutes/lawrefbook/.
+"""
 
 from __future__ import annotations
 
@@ -51,3 +56,19 @@ def source_store() -> ox.Store:
             to_graph=ox.NamedNode(str(source.graph)),
         )
     return store
+
+
+@pytest.fixture(scope="session")
+def shipped_problems() -> list[object]:
+    """``run_checks`` over the shipped project with HermiT, run once per session (~10 s each).
+
+    Tests that need HermiT's verdict on the shipped ontology share it; their module carries
+    ``xdist_group("hermit")`` so that under ``-n`` they land on one worker and share it there too.
+    """
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("HermiT needs Java (java not on PATH)")
+    from ecpl.checks.runner import run_checks
+
+    return list(run_checks(ROOT, use_reasoner=True))

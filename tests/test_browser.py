@@ -247,7 +247,9 @@ def test_an_example_opens_runs_and_links_back(
     devtools.goto(live_server + "/")
     devtools.wait_for("window.ecplEditor && document.querySelector('.CodeMirror') !== null")
     name = devtools.evaluate("document.querySelector('a.example').dataset.name")
-    expected = requests.get(f"{live_server}/queries", headers={"Accept": "application/json"})
+    expected = requests.get(
+        f"{live_server}/queries", headers={"Accept": "application/json"}, timeout=30
+    )
     entry = next(q for q in expected.json()["queries"] if q["name"] == name)
 
     devtools.evaluate("document.querySelector('a.example').click()")

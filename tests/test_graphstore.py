@@ -53,7 +53,9 @@ def test_put_get_delete_with_findings(server: Server) -> None:
     again = _put(base, body)
     assert again.status_code == 204
 
-    got = requests.get(base + "/data", params={"graph": GRAPH}, headers={"Accept": "text/turtle"})
+    got = requests.get(
+        base + "/data", params={"graph": GRAPH}, headers={"Accept": "text/turtle"}, timeout=30
+    )
     assert got.status_code == 200
     assert set(Graph().parse(data=got.text, format="turtle")) == set(
         Graph().parse(CASE_FILE, format="turtle")
@@ -62,19 +64,22 @@ def test_put_get_delete_with_findings(server: Server) -> None:
         base + "/data",
         params={"graph": str(iri.findings_graph(GRAPH))},
         headers={"Accept": "application/n-triples"},
+        timeout=30,
     )
     assert findings.status_code == 200
     assert len(Graph().parse(data=findings.text, format="nt")) > 0
 
     # the stored case is visible to SPARQL over the union default graph
     ask = f"ASK {{ GRAPH <{GRAPH}> {{ <https://w3id.org/ecpl/case/zhou-v-kuaike> ?p ?o }} }}"
-    answer = requests.get(base + "/sparql", params={"query": ask}).json()
+    answer = requests.get(base + "/sparql", params={"query": ask}, timeout=30).json()
     assert answer["boolean"] is True
 
-    deleted = requests.delete(base + "/data", params={"graph": GRAPH}, headers=AUTH)
+    deleted = requests.delete(base + "/data", params={"graph": GRAPH}, headers=AUTH, timeout=30)
     assert deleted.status_code == 204
-    assert requests.get(base + "/data", params={"graph": GRAPH}).status_code == 404
-    gone = requests.get(base + "/data", params={"graph": str(iri.findings_graph(GRAPH))})
+    assert requests.get(base + "/data", params={"graph": GRAPH}, timeout=30).status_code == 404
+    gone = requests.get(
+        base + "/data", params={"graph": str(iri.findings_graph(GRAPH))}, timeout=30
+    )
     assert gone.status_code == 404
 
 
@@ -88,9 +93,10 @@ def test_post_adds_triples(server: Server) -> None:
             params={"graph": graph},
             data=body,
             headers={"Content-Type": "application/n-triples", **AUTH},
+            timeout=30,
         )
         assert response.status_code in (201, 204), response.text
-    got = requests.get(server.url + "/data", params={"graph": graph, "format": "nt"})
+    got = requests.get(server.url + "/data", params={"graph": graph, "format": "nt"}, timeout=30)
     assert len(Graph().parse(data=got.text, format="nt")) == 2
 
 
@@ -135,17 +141,21 @@ def test_chunked_body_over_the_limit_is_413(server: Server) -> None:
 
 
 def test_graph_parameter_not_an_iri(server: Server) -> None:
-    assert requests.get(server.url + "/data", params={"graph": "a b"}).status_code == 400
+    assert (
+        requests.get(server.url + "/data", params={"graph": "a b"}, timeout=30).status_code == 400
+    )
     response = requests.get(
-        server.url + "/sparql", params={"query": "ASK {}", "default-graph-uri": "0"}
+        server.url + "/sparql", params={"query": "ASK {}", "default-graph-uri": "0"}, timeout=30
     )
     assert response.status_code == 400
 
 
 def test_get_errors(server: Server) -> None:
-    assert requests.get(server.url + "/data").status_code == 400
-    assert requests.get(server.url + "/data", params={"default": ""}).status_code == 400
-    missing = requests.get(server.url + "/data", params={"graph": "http://example.org/none"})
+    assert requests.get(server.url + "/data", timeout=30).status_code == 400
+    assert requests.get(server.url + "/data", params={"default": ""}, timeout=30).status_code == 400
+    missing = requests.get(
+        server.url + "/data", params={"graph": "http://example.org/none"}, timeout=30
+    )
     assert missing.status_code == 404
 
 
@@ -158,6 +168,6 @@ def test_stored_case_survives_restart(folder: Path, server: Server) -> None:
     server.process.terminate()
     server.process.wait(15)
     with start_server("--store", str(folder), log_dir=folder.parent) as again:
-        got = requests.get(again.url + "/data", params={"graph": graph, "format": "nt"})
+        got = requests.get(again.url + "/data", params={"graph": graph, "format": "nt"}, timeout=30)
         assert got.status_code == 200
         assert "http://example.org/k" in got.text

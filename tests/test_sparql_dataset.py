@@ -137,7 +137,10 @@ def test_two_query_parameters_are_refused(server: str) -> None:
     )
     assert response.status_code == 400 and "query=" in response.text
     updates = requests.post(
-        server + "/sparql", data=[("update", "CLEAR SILENT GRAPH <urn:x>")] * 2, headers=AUTH
+        server + "/sparql",
+        data=[("update", "CLEAR SILENT GRAPH <urn:x>")] * 2,
+        headers=AUTH,
+        timeout=30,
     )
     assert updates.status_code == 400 and "update=" in updates.text
 

@@ -273,7 +273,9 @@ def test_huge_get_query_is_refused_and_service_goes_on(live_server: str) -> None
 
 
 def test_not_found_is_404(live_server: str) -> None:
-    response = requests.get(live_server + "/no/such/page", headers={"Accept": "application/json"})
+    response = requests.get(
+        live_server + "/no/such/page", headers={"Accept": "application/json"}, timeout=30
+    )
     assert response.status_code == 404
     assert response.json()["status"] == 404
 

@@ -12,7 +12,7 @@ import importlib
 import click
 
 from ecpl import __version__
-from ecpl.errors import EcplError, InputError
+from ecpl.errors import EcplError, exit_code
 
 # name -> ("module:attribute", one-line help shown by `ecpl --help`)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -42,7 +42,7 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except EcplError as exc:
             click.echo(f"Error: {exc}", err=True)
-            ctx.exit(2 if isinstance(exc, InputError) else 1)
+            ctx.exit(exit_code(exc))
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, SUBCOMMANDS[name][1]) for name in self.list_commands(ctx)]

@@ -1,6 +1,7 @@
 """IRI minting: the one place that knows how ecpl IRIs are spelled.
 
-Laws and provisions follow DESIGN.md (ELI-style, stable): ``…/law/{law}/art/{n}/para/{m}``;
+Laws and provisions follow ELI's pattern (stable; docs/ARCHITECTURE.md, "IRIs"):
+``…/law/{law}/art/{n}/para/{m}``;
 an amended numbering is a version resource ``…/law/{law}/art/{n}/version/{date}``.
 Every source file is loaded into its own named graph ``…/graph/{folder}/{path}``.
 """
@@ -28,7 +29,7 @@ TEXT_GRAPH = URIRef(BASE + "graph/text")
 META_GRAPH = URIRef(BASE + "graph/meta")  # bookkeeping of a remote store (source fingerprint)
 CASE_GRAPH_PREFIX = BASE + "graph/case/"  # stored case graphs; findings in …/findings
 
-# The instruments of DOMAIN.md, by the lower-case key used in IRIs.
+# The instruments the project covers, by the lower-case key used in IRIs (names: ecpl.laws).
 LAW_KEYS = ("ecl", "crpl", "csl", "cc", "rprdin", "pipl", "spc-online", "spc-tort")
 SHORT_TO_KEY = {key.upper(): key for key in LAW_KEYS}
 
@@ -111,3 +112,14 @@ def local_path(iri: str) -> str:
     if not is_ecpl(iri):
         raise ValueError(f"not an ecpl IRI: {iri}")
     return "/" + iri[len(BASE) :]
+
+
+def from_local_path(path: str) -> URIRef:
+    """The ecpl IRI a service path stands for (``/law/ecl`` -> ``https://w3id.org/ecpl/law/ecl``);
+    the inverse of :func:`local_path`. Callers check that the path names a known family."""
+    return URIRef(BASE + path.lstrip("/"))
+
+
+SHAPES_DOCUMENT = URIRef(BASE + "shapes")  # the shapes as one documented resource (/shapes)
+ONTOLOGY_GRAPHS = BASE + "graph/ontology/"  # prefix of the named graphs of ontology/*.ttl
+SHAPES_GRAPHS = BASE + "graph/shapes/"  # prefix of the named graphs of shapes/*.ttl

@@ -218,7 +218,9 @@ def test_the_export_follows_every_write(server: Server) -> None:
     assert marker not in export()
     assert put_case(server, body, "text/turtle", graph=graph).status_code == 201
     assert marker in export()
-    deleted = requests.delete(server.url + "/data", params={"graph": graph}, headers=AUTH)
+    deleted = requests.delete(
+        server.url + "/data", params={"graph": graph}, headers=AUTH, timeout=30
+    )
     assert deleted.status_code == 204
     assert marker not in export()
 

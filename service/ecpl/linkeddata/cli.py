@@ -57,14 +57,14 @@ def export(
     fmt: str, profile: str, output: Path | None, on: dt.date | None, store: str | None
 ) -> None:
     """Export the graph (TriG, N-Quads, Turtle) or its ELI / schema.org description."""
-    from ecpl.errors import EcplError
+    from ecpl.errors import EcplError, fail
     from ecpl.linkeddata.export import export_bytes
 
     try:
         access: GraphAccess = _access(store)
         data = export_bytes(access, fmt.lower(), profile.lower(), on)
     except EcplError as exc:
-        raise click.ClickException(str(exc)) from exc
+        fail(exc)
     if output is None:
         sys.stdout.buffer.write(data)
         return

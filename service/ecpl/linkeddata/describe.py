@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from ecpl import iri
+from ecpl import iri, prefixes
 from ecpl.errors import NotFound
 from ecpl.iri import ECPL
 from ecpl.linkeddata.access import GraphAccess
@@ -60,9 +60,7 @@ def describe(access: GraphAccess, resource: URIRef) -> Graph:
     graph = access.construct(_describe_query(resource))
     if (resource, None, None) not in graph and (None, None, resource) not in graph:
         raise NotFound(f"no resource {resource} in the graph")
-    for prefix, namespace in (("ecpl", ECPL), ("skos", SKOS), ("owl", OWL)):
-        graph.bind(prefix, namespace)
-    return graph
+    return prefixes.bind(graph, ("ecpl", "skos", "owl"), override=True)
 
 
 # ------------------------------------------------------------------------------------------
@@ -261,9 +259,7 @@ def index_graph(access: GraphAccess, family: str) -> Graph:
     """The resources of one family (``law``, ``case``, ``doctrine``, ``term``): types, labels."""
     prefix, _heading = INDEX_FAMILIES[family]
     graph = access.construct(_index_query(prefix))
-    for prefix, namespace in (("ecpl", ECPL), ("skos", SKOS), ("owl", OWL)):
-        graph.bind(prefix, namespace)
-    return graph
+    return prefixes.bind(graph, ("ecpl", "skos", "owl"), override=True)
 
 
 def example_cases(access: GraphAccess) -> set[URIRef]:

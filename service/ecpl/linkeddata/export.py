@@ -15,7 +15,7 @@ import datetime as dt
 
 from rdflib import Dataset, Graph
 
-from ecpl import iri
+from ecpl import prefixes
 from ecpl.linkeddata import profiles
 from ecpl.linkeddata.access import GraphAccess
 from ecpl.linkeddata.generation import PerVersion, version
@@ -28,15 +28,7 @@ EXPORT_FORMATS: dict[str, tuple[str, str]] = {
 }
 PROFILES = ("full", *profiles.PROFILES)
 _RDFLIB = {"trig": "trig", "nquads": "nquads", "turtle": "turtle"}
-_PREFIXES = {
-    "ecpl": str(iri.ECPL),
-    "shapes": str(iri.SHAPES),
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "eli": str(profiles.ELI),
-    "schema": str(profiles.SCHEMA),
-}
+_PREFIXES = ("ecpl", "shapes", "skos", "dcterms", "owl", "eli", "schema")
 
 
 def full_dataset(access: GraphAccess) -> Dataset:
@@ -91,6 +83,5 @@ def _build(access: GraphAccess, fmt: str, profile: str, on: dt.date | None) -> b
 
 
 def _serialize(graph: Graph | Dataset, fmt: str) -> bytes:
-    for prefix, namespace in _PREFIXES.items():
-        graph.bind(prefix, namespace, override=False)
+    prefixes.bind(graph, _PREFIXES)
     return graph.serialize(format=_RDFLIB[fmt], encoding="utf-8")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, request, request_finished
 
@@ -52,12 +52,12 @@ class PerVersion:
     def get(self, key: Any, build: Callable[[], T]) -> T:
         with self._lock:
             if key in self._values:
-                return self._values[key]
+                return cast(T, self._values[key])
             building = self._building.setdefault(key, threading.Lock())
         with building:
             with self._lock:
                 if key in self._values:
-                    return self._values[key]
+                    return cast(T, self._values[key])
             value = build()
             with self._lock:
                 if len(self._values) >= self._size:

@@ -15,12 +15,12 @@ from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from ecpl import iri
+from ecpl import iri, prefixes
 from ecpl.linkeddata.access import GraphAccess
 from ecpl.linkeddata.describe import Value, label, value
 
-ONTOLOGY_GRAPHS = iri.BASE + "graph/ontology/"
-SHAPES_GRAPHS = iri.BASE + "graph/shapes/"
+ONTOLOGY_GRAPHS = iri.ONTOLOGY_GRAPHS
+SHAPES_GRAPHS = iri.SHAPES_GRAPHS
 
 _HIDDEN = {RDFS.label, SKOS.prefLabel, SKOS.definition, SKOS.altLabel, RDFS.comment}
 
@@ -73,16 +73,7 @@ def merged_graph(access: GraphAccess, prefix: str) -> Graph:
         if str(name).startswith(prefix):
             for triple in access.named_graph(name):
                 merged.add(triple)
-    for key, namespace in (
-        ("ecpl", iri.ECPL),
-        ("shapes", iri.SHAPES),
-        ("skos", SKOS),
-        ("owl", OWL),
-    ):
-        merged.bind(key, namespace)
-    merged.bind("sh", SH)
-    merged.bind("dcterms", DCTERMS)
-    return merged
+    return prefixes.bind(merged, ("ecpl", "shapes", "skos", "owl", "sh", "dcterms"), override=True)
 
 
 def _literal_values(graph: Graph, subject: Node, *predicates: URIRef) -> list[Value]:
@@ -182,7 +173,7 @@ def ontology_diagrams(graph: Graph, base_url: str = "/") -> list[Any]:
 
 
 def shapes_documentation(graph: Graph, base_url: str = "/") -> Documentation:
-    subject = URIRef(iri.BASE + "shapes")
+    subject = iri.SHAPES_DOCUMENT
     return document(
         graph, subject, str(iri.SHAPES), SHAPES_SECTIONS, "ecpl shapes · 形状", base_url
     )

@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ecpl.iri import ECPL
 from ecpl.linkeddata.access import GraphAccess
+from ecpl.prefixes import ELI, SCHEMA
 
-ELI = Namespace("http://data.europa.eu/eli/ontology#")
-SCHEMA = Namespace("https://schema.org/")
 CHINA = ECPL.China  # the jurisdiction individual of ontology/mappings.ttl
 
 INSTRUMENT_CLASSES = (

@@ -52,7 +52,7 @@ def resource_iri(path: str) -> URIRef:
     if not relative.startswith(FAMILIES):
         raise NotFound(f"no ecpl resource family at /{relative}")
     _check_segments(relative)
-    return URIRef(iri.BASE + relative)
+    return iri.from_local_path(relative)
 
 
 def local_href(target: str, base_url: str = "/") -> str | None:

@@ -36,7 +36,7 @@ def _parents(requested: str) -> list[URIRef]:
     segments = rest.split("/")
     found = []
     for end in range(len(segments) - 1, 1, -1):
-        found.append(URIRef(iri.BASE + "/".join(segments[:end])))
+        found.append(iri.from_local_path("/".join(segments[:end])))
     return found
 
 

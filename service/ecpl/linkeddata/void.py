@@ -7,12 +7,12 @@ external vocabularies our mappings link to (as ``void:Linkset`` subsets).
 
 from __future__ import annotations
 
-from rdflib import DCTERMS, RDF, SKOS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import DCTERMS, RDF, SKOS, XSD, Graph, Literal, URIRef
 
 from ecpl import __version__, iri
 from ecpl.linkeddata.access import GraphAccess
+from ecpl.prefixes import VOID
 
-VOID = Namespace("http://rdfs.org/ns/void#")
 DATASET_PATH = "/.well-known/void#dataset"
 
 # Namespaces of the external vocabularies our mappings point into, with a short name.

@@ -247,7 +247,7 @@ def shapes() -> Response:
 @bp.get("/graph/<path:rest>")
 def named_graph(rest: str) -> Response:
     """A named graph's IRI (``…/graph/data/laws/ecl``) serves the graph's triples."""
-    name = URIRef(iri.BASE + "graph/" + rest)
+    name = iri.from_local_path("graph/" + rest)
     media_type = _media_type()
     access = get_access()
     if name not in access.graph_names():

@@ -62,7 +62,8 @@ def resolve(ref: str, base: str) -> str:
         return ref
     b = _PARTS.match(base)
     r = _PARTS.match(ref)
-    assert b is not None and r is not None  # the pattern matches every string
+    if b is None or r is None:  # unreachable: the pattern matches every string
+        raise ValueError(f"cannot split {base!r} or {ref!r} into IRI parts")
     b_scheme, b_auth, b_path, b_query, _ = b.groups()
     _, r_auth, r_path, r_query, r_frag = r.groups()
     if r_auth is not None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from ecpl import iri
-from ecpl.errors import EcplError, InputError
+from ecpl.errors import EcplError, fail
 
 
 @click.command("import-text")
@@ -55,8 +54,7 @@ def import_text(directory: Path, output: Path | None, allow_missing: bool, quiet
                 directory, output, allow_missing=allow_missing, on_file=reached
             )
     except EcplError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(2 if isinstance(exc, InputError) else 1)
+        fail(exc)
     for key in iri.LAW_KEYS:
         paragraphs, items = result.counts.get(key, (0, 0))
         click.echo(f"{key.upper():<11} {paragraphs:4d} paragraphs {items:4d} items")

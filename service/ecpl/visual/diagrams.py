@@ -127,7 +127,7 @@ def _law_order(law: Node) -> int:
     return LAW_KEYS.index(key) if key in LAW_KEYS else len(LAW_KEYS)
 
 
-def platform_terms(graph: Graph, link: Linker) -> Diagram:
+def platform_terms(graph: Graph, link: Linker) -> Diagram:  # noqa: C901 (to split: issue 15)
     """Each law's names for the platform, how they relate and on which basis."""
     terms = {c for c in graph.subjects(ECPL.namesPlatform, Literal(True)) if isinstance(c, URIRef)}
     related: set[URIRef] = set()

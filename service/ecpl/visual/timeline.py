@@ -202,7 +202,7 @@ class Timeline:
     positions: list[dict[str, Any]]  # findings per doctrinal position, side by side
 
 
-def build_timeline(
+def build_timeline(  # noqa: C901 (one pass over the report's facts; to split: issue 15)
     case_graph: Graph,
     report: Report,
     link: Linker,

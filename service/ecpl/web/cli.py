@@ -42,7 +42,7 @@ def _threads(settings: Settings) -> int:
 def _gunicorn_app(settings: Settings) -> Any:
     from gunicorn.app.base import BaseApplication
 
-    class EcplApplication(BaseApplication):
+    class EcplApplication(BaseApplication):  # type: ignore[misc]  # gunicorn ships no types
         def load_config(self) -> None:
             options = {
                 "bind": f"{settings.host}:{settings.port}",

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from flask import request
 from rdflib import Graph
 
-from ecpl import results
+from ecpl import prefixes, results
 from ecpl.errors import NotAcceptable
 from ecpl.formats import (
     BY_MEDIA_TYPE,
@@ -142,12 +143,7 @@ def serialize_graph(graph: Graph, media_type: str) -> bytes:
     fmt = RDFLIB_FORMATS.get(media_type)
     if fmt is None:
         raise NotAcceptable(f"cannot write RDF as {media_type}; available: {', '.join(RDF_TYPES)}")
-    for prefix, namespace in (
-        ("ecpl", "https://w3id.org/ecpl/ontology#"),
-        ("skos", "http://www.w3.org/2004/02/skos/core#"),
-        ("dcterms", "http://purl.org/dc/terms/"),
-    ):
-        graph.bind(prefix, namespace, override=False)
+    prefixes.bind(graph, ("ecpl", "skos", "dcterms"))
     data = graph.serialize(format=fmt, encoding="utf-8")
     return data
 
@@ -189,3 +185,21 @@ def chooser(accept_header: str | None, format_params: Sequence[str]) -> Chooser:
         return negotiate(accept_header, offers(kind), format_param)
 
     return choose
+
+
+def choose_format(offers: dict[str, str]) -> str:
+    """The key of ``offers`` (short name -> media type) this request asks for.
+
+    ``?format=`` (a short name or a media type) wins over Accept, as on /sparql; Accept is
+    negotiated by :func:`negotiate` (q-values, ``*/*``, ``type/*``).
+    """
+    wanted = (request.args.get("format") or "").strip().lower()
+    if wanted:
+        for key, media in offers.items():
+            if wanted in (key, media):
+                return key
+        raise NotAcceptable(
+            f"format {wanted!r} is not available here; use one of {', '.join(offers)}"
+        )
+    media = negotiate(request.headers.get("Accept"), list(offers.values()))
+    return next(key for key, value in offers.items() if value == media)

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 
 from ecpl import iri
 from ecpl import queries as named
+from ecpl.laws import LAW_NAMES
 from ecpl.web.context import get_settings
 
 bp = Blueprint(
@@ -33,20 +34,6 @@ _HEADER = re.compile(r"\A#---\n(?:#.*\n)*?#---\n")  # a named query's YAML heade
 VENDOR_DIR = Path(__file__).resolve().parent / "static" / "vendor"
 VENDOR_FILES = ("yasgui.min.js", "yasgui.min.css")
 
-# The instruments of the graph, for the links to /law/{key} (names from DOMAIN.md).
-LAW_NAMES: dict[str, tuple[str, str]] = {
-    "ecl": ("电子商务法", "E-Commerce Law"),
-    "crpl": ("消费者权益保护法", "Consumer Rights Protection Law"),
-    "csl": ("网络安全法", "Cybersecurity Law"),
-    "cc": ("民法典", "Civil Code"),
-    "rprdin": ("信息网络传播权保护条例", "Regulation on the Right of Communication via Networks"),
-    "pipl": ("个人信息保护法", "Personal Information Protection Law"),
-    "spc-online": (
-        "网络消费纠纷司法解释（一）",
-        "SPC Interpretation on Online Consumer Disputes (I)",
-    ),
-    "spc-tort": ("侵权责任编解释（一）", "SPC Interpretation on the Tort Liability Book (I)"),
-}
 
 # Scripts and connections only to this service: YASGUI's calls to third-party autocompletion
 # services are refused, and nothing in the data can run as script. YASGUI sets inline styles.

@@ -17,9 +17,9 @@ from ecpl import intake
 from ecpl.errors import InputError, TooLarge
 from ecpl.store import cases
 from ecpl.web import conneg
+from ecpl.web.auth import require_update_token
 from ecpl.web.bodies import read_limited
 from ecpl.web.context import get_settings, get_store
-from ecpl.web.sparql import require_update_token
 
 bp = Blueprint("graphstore", __name__)
 

@@ -13,9 +13,9 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request, url_for
 
 from ecpl import queries as named
-from ecpl.errors import EcplError, InputError, NotAcceptable
+from ecpl.errors import EcplError, InputError
 from ecpl.store import policy
-from ecpl.web.conneg import negotiate
+from ecpl.web.conneg import choose_format
 from ecpl.web.context import get_settings, get_store
 from ecpl.web.sparql import answer_response, negotiator
 
@@ -26,24 +26,6 @@ SPARQL_QUERY_TYPE = "application/sparql-query"
 RESERVED = frozenset({"format"})
 # Listing formats; the first answers */* and requests without Accept.
 LISTING_TYPES = {"json": "application/json", "html": "text/html"}
-
-
-def choose_format(offers: dict[str, str]) -> str:
-    """The key of ``offers`` (short name -> media type) this request asks for.
-
-    ``?format=`` (a short name or a media type) wins over Accept, as on /sparql; Accept is
-    negotiated by :func:`ecpl.web.conneg.negotiate` (q-values, ``*/*``, ``type/*``).
-    """
-    wanted = (request.args.get("format") or "").strip().lower()
-    if wanted:
-        for key, media in offers.items():
-            if wanted in (key, media):
-                return key
-        raise NotAcceptable(
-            f"format {wanted!r} is not available here; use one of {', '.join(offers)}"
-        )
-    media = negotiate(request.headers.get("Accept"), list(offers.values()))
-    return next(key for key, value in offers.items() if value == media)
 
 
 def query_form(text: str) -> str:

@@ -10,8 +10,6 @@ The store enforces the policy and the limits and writes the answer (``ecpl.resul
 
 from __future__ import annotations
 
-import hmac
-from typing import ClassVar
 from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, Request, Response, current_app, request
@@ -19,8 +17,9 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from ecpl import results
-from ecpl.errors import EcplError, Forbidden, InputError, TooLarge, UnsupportedMediaType
+from ecpl.errors import InputError, TooLarge, UnsupportedMediaType
 from ecpl.web import conneg
+from ecpl.web.auth import Unauthorized, require_update_token  # noqa: F401 (re-exported)
 from ecpl.web.context import get_settings, get_store
 from ecpl.web.headers import TRUNCATED_HEADER
 from ecpl.web.resultspage import results_page, wants_page
@@ -40,29 +39,6 @@ _FORMAT_IRIS = {
     conneg.JSONLD: FORMATS["JSON-LD"],
     conneg.RDFXML: FORMATS.RDF_XML,
 }
-
-
-class Unauthorized(EcplError):
-    """No bearer token on an update (401, with a WWW-Authenticate challenge)."""
-
-    status = 401
-    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": 'Bearer realm="ecpl"'}
-
-
-def require_update_token(req: Request) -> None:
-    """Allow a write only with ``Authorization: Bearer <token>`` matching the configured one."""
-    token = get_settings().update_token
-    if not token:
-        raise Forbidden(
-            "this service is read-only: updates are switched off "
-            "(start it with --update-token or ECPL_UPDATE_TOKEN to allow them)"
-        )
-    header = req.headers.get("Authorization", "")
-    scheme, _, given = header.partition(" ")
-    if scheme.lower() != "bearer" or not given.strip():
-        raise Unauthorized("updates need the header 'Authorization: Bearer <token>'")
-    if not hmac.compare_digest(given.strip().encode(), token.encode()):
-        raise Forbidden("the update token is wrong")
 
 
 def negotiator(req: Request) -> conneg.Chooser:

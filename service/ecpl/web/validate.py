@@ -29,9 +29,8 @@ from rdflib import Graph
 from ecpl import config, intake, iri
 from ecpl.errors import InputError, NotAcceptable, NotFound, TooLarge
 from ecpl.web.bodies import read_limited
-from ecpl.web.conneg import JSONLD, TURTLE, content_type, serialize_graph
+from ecpl.web.conneg import JSONLD, TURTLE, choose_format, content_type, serialize_graph
 from ecpl.web.context import get_settings
-from ecpl.web.queries import choose_format
 
 if TYPE_CHECKING:  # the validation package loads pyshacl: import it only when validating
     from ecpl.validation.report import Report
