@@ -185,10 +185,12 @@ PLATFORM_DUTIES = {
         "IdentityVerificationDuty", "RegulatorReportingDuty", "QualificationReviewDuty",
         "NetworkSecurityDuty", "IncidentResponseDuty", "RealIdentityDuty",
         "TransactionRecordDuty", "NetworkLogDuty", "PersonalInformationProtectionDuty",
+        "SelfOperatedMarkingDuty",  # issue 10: ECL 37(1)
     },
     "InProcess": {
         "NecessaryMeasuresDuty", "NoticeAndActionDuty", "RiskWarningDuty",
         "UserInformationRightsDuty", "UnlawfulListingDuty", "IPInfringementMeasuresDuty",
+        "CreditEvaluationDuty",  # issue 10: ECL 39
     },
     "ExPost": {
         "RescueAssistanceDuty", "SellerDisclosureDuty", "DataBreachRemedyDuty",

@@ -106,8 +106,10 @@ EXPECTED: dict[str, Expected] = {
     ),
     "09-leak-2016": Expected(
         # 2016: CRPL 29(2) 应当立即采取补救措施 (remedy only); notification duties (CSL 42(2),
-        # 2017-06-01) were not yet law: warnings; CSL 64 not in force: no finding
-        findings={},
+        # 2017-06-01) were not yet law: warnings; CSL 64 not in force: no finding. Issue 10:
+        # CRPL 56(1) item 9 侵害消费者个人信息依法得到保护的权利 (CRPL as revised in 2013,
+        # in force 2014-03-15), not displaced since neither CSL 64 nor PIPL 66 was in force
+        findings={"Rule-CRPL-56": CON},
         violations={DBR: {CRPL_29_2}, PIS: {CRPL_29_2}},
         warnings={USERS, AUTH},
     ),
@@ -119,28 +121,34 @@ EXPECTED: dict[str, Expected] = {
                     PIS: {CRPL_29_2, CSL_42_1}},
     ),
     "11-leak-2022-harm-avoided": Expected(
-        # PIPL 57(2) 采取措施能够有效避免…危害的…可以不通知个人; the authority was notified
-        findings={"Rule-CSL-64": CON},
+        # PIPL 57(2) 采取措施能够有效避免…危害的…可以不通知个人; the authority was notified.
+        # Issue 10: PIPL 66(1) for the leak (contingent: the breach of Art. 51 is presumed)
+        findings={"Rule-CSL-64": CON, "Rule-PIPL-66": CON},
         violations={PIS: {CRPL_29_2, CSL_42_1, CC_1038_1}},
         infos={"BreachNotificationExemptShape"},
     ),
     "12-leak-2022-nothing": Expected(
         # from 2021-11-01 all of CRPL 29(2), CSL 42(2), CC 1038(2) and PIPL 57(1) require the
-        # remedy; CSL 42(2), CC 1038(2), PIPL 57(1) the notification to users and authority
-        findings={"Rule-CSL-64": CON},
+        # remedy; CSL 42(2), CC 1038(2), PIPL 57(1) the notification to users and authority.
+        # Issue 10: PIPL 66 twice: the leak (contingent) and no remedy (PIPL 57(1) 立即采取补救措施,
+        # established by the omission); statuses checked in test_pipl_66_remedy_is_established
+        findings={"Rule-CSL-64": CON, "Rule-PIPL-66": None},
         violations={DBR: {CRPL_29_2, CSL_42_2, CC_1038_2, PIPL_57_1},
                     USERS: {CSL_42_2, CC_1038_2, PIPL_57_1},
                     AUTH: {CSL_42_2, CC_1038_2, PIPL_57_1},
                     PIS: {CRPL_29_2, CSL_42_1, CC_1038_1}},
     ),
     "13-logs-2026": Expected(
-        # CSL 21(1) item 3 (2016 numbering; Art. 23 from 2026-01-01): logs kept ≥ six months
+        # CSL 21(1) item 3 (2016 numbering; Art. 23 from 2026-01-01): logs kept ≥ six months.
+        # Issue 10: CSL 59(1) (→ Art. 61, confirmed) sanctions Art. 21
+        findings={"Rule-CSL-59": EST},
         violations={"NetworkLogShape": {L + "csl/art/21/para/1/item/3"}},
     ),
     "14-leak-2026": Expected(
         # 2026: no remedy (CRPL 29(2), CSL 42(2) → Art. 44, CC 1038(2), PIPL 57(1)); users and
-        # authority told; CSL 64 (→ Art. 66) for the Art. 42 breach
-        findings={"Rule-CSL-64": CON},
+        # authority told; CSL 64 (→ Art. 66) for the Art. 42 breach. Issue 10: PIPL 66 for the
+        # leak (contingent) and for the missing remedy (established)
+        findings={"Rule-CSL-64": CON, "Rule-PIPL-66": None},
         violations={DBR: {CRPL_29_2, CSL_42_2, CC_1038_2, PIPL_57_1},
                     PIS: {CRPL_29_2, CSL_42_1, CC_1038_1}},
     ),
@@ -199,7 +207,13 @@ EXPECTED: dict[str, Expected] = {
         # PIPL 69(1) presumed fault (contingent: rebuttable); CSL 64; CC 1198(2) by analogy only
         # contingent: the court found a personal-information breach, not a breach of the
         # safety-guarantee obligation
-        findings={"Rule-PIPL-69": CON, "Rule-CSL-64": CON, "Rule-CC-1198-2": CON},
+        # Issue 10: PIPL 66(1) for the leak (contingent)
+        findings={
+            "Rule-PIPL-69": CON,
+            "Rule-CSL-64": CON,
+            "Rule-CC-1198-2": CON,
+            "Rule-PIPL-66": CON,
+        },
         violations={PIS: {CRPL_29_2, CSL_42_1, CC_1038_1}},
     ),
     "28-ecl-80-items": Expected(
@@ -323,8 +337,21 @@ def test_csl_cited_under_its_2026_number() -> None:
     assert "网络安全法第二十三条（原第二十一条）" in run("13-logs-2026").to_text("zh")
 
 
+def test_pipl_66_remedy_is_established() -> None:
+    # PIPL 57(1) 应当立即采取补救措施: the omission establishes the breach PIPL 66 sanctions
+    statuses = {
+        f.iri.rsplit("/", 1)[-1]: f.status
+        for f in run("12-leak-2022-nothing").findings
+        if local(f.rule) == "Rule-PIPL-66"
+    }
+    assert statuses == {
+        "PersonalInformationProtectionDuty": E + "Contingent",
+        "DataBreachRemedyDuty": E + "Established",
+    }
+
+
 def test_csl_fine_cited_under_its_2026_number() -> None:
-    (finding,) = run("14-leak-2026").findings
+    (finding,) = [f for f in run("14-leak-2026").findings if local(f.rule) == "Rule-CSL-64"]
     (cited,) = finding.citations
     # CSL 64 → Art. 66 (an unverified shift: the label says so)
     assert cited.label["zh"].startswith("网络安全法第六十六条（原第六十四条")

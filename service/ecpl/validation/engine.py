@@ -49,6 +49,9 @@ REFERENCE_PROPERTIES = (
     ECPL.fineMaxWithoutGainsCNY,
     ECPL.personalFineMinCNY,
     ECPL.personalFineMaxCNY,
+    ECPL.seriousFineTurnoverPercentMax,
+    ECPL.seriousPersonalFineMinCNY,
+    ECPL.seriousPersonalFineMaxCNY,
     ECPL.aboutProvision,
     ECPL.claimsForm,
     ECPL.claimsNature,
@@ -99,6 +102,8 @@ class RuleMeta:
     bases: tuple[str, ...]
     analogical: tuple[str, ...]
     by_analogy: bool
+    # rules that displace this one where they apply to the same facts (ecpl:displacedBy)
+    displaced_by: tuple[str, ...] = ()
 
 
 _lock = threading.Lock()
@@ -220,6 +225,7 @@ def _rule_meta(known: Graph) -> dict[str, RuleMeta]:
             bases=tuple(sorted(str(b) for b in known.objects(rule, ECPL.legalBasis))),
             analogical=tuple(sorted(str(b) for b in known.objects(rule, ECPL.analogicalBasis))),
             by_analogy=isinstance(flag, Literal) and flag.toPython() is True,
+            displaced_by=tuple(sorted(str(r) for r in known.objects(rule, ECPL.displacedBy))),
         )
     return rules
 
@@ -293,7 +299,12 @@ def validate(graph: Graph, *, root: Path | None = None) -> Report:
         + dated
     )
     findings, findings_graph, dropped = _findings(work, res)
-    results = sorted(results + dropped, key=_order)
+    seen: set[tuple[str, str, str, str]] = set()
+    for result in dropped:  # several findings of one rule may be dropped for the same reason
+        if _order(result) not in seen:
+            seen.add(_order(result))
+            results.append(result)
+    results = sorted(results, key=_order)
     conforms = not any(r.severity == "Violation" for r in results)
 
     def label(node: Node, lang: str) -> str:
@@ -636,6 +647,9 @@ def _findings(work: Graph, res: Resources) -> tuple[list[Finding], Graph, list[R
                 fine_max_without_gains_cny=amount(ECPL.findingFineMaxWithoutGainsCNY),
                 personal_fine_min_cny=amount(ECPL.findingPersonalFineMinCNY),
                 personal_fine_max_cny=amount(ECPL.findingPersonalFineMaxCNY),
+                serious_turnover_percent_max=amount(ECPL.findingSeriousFineTurnoverPercentMax),
+                serious_personal_fine_min_cny=amount(ECPL.findingSeriousPersonalFineMinCNY),
+                serious_personal_fine_max_cny=amount(ECPL.findingSeriousPersonalFineMaxCNY),
                 enlarged_part_only=isinstance(enlarged, Literal) and enlarged.toPython() is True,
                 legal_basis=bases,
                 citations=citations,
@@ -646,7 +660,39 @@ def _findings(work: Graph, res: Resources) -> tuple[list[Finding], Graph, list[R
                 facts_date=_facts(facts),
             )
         )
+    findings, displaced = _displace(findings, res)
+    for finding in displaced:
+        triples.remove((URIRef(finding.iri), None, None))
+        dropped.append(_displaced(finding))
     return findings, triples, dropped
+
+
+def _displace(findings: list[Finding], res: Resources) -> tuple[list[Finding], list[Finding]]:
+    """Drop a subsidiary rule's finding where a rule displacing it found on the same facts."""
+    made = {(f.rule, f.rests_on) for f in findings}
+    kept, gone = [], []
+    for finding in findings:
+        meta = res.rules.get(finding.rule)
+        if meta and any((other, finding.rests_on) in made for other in meta.displaced_by):
+            gone.append(finding)
+        else:
+            kept.append(finding)
+    return kept, gone
+
+
+def _displaced(finding: Finding) -> Result:
+    return Result(
+        focus_node=finding.rests_on or finding.case,
+        shape=str(SHAPES.LiabilityRules),
+        severity="Info",
+        message={
+            "zh": f"{short(finding.rule)} 是补充性规定：同一事实已依特别规定认定，不再依其认定。",
+            "en": f"{short(finding.rule)} is subsidiary: a special rule applies to the same facts, "
+            "so there is no finding under it.",
+        },
+        facts_date=finding.facts_date,
+        value=finding.rule,
+    )
 
 
 # What the law attaches to a rule, copied onto each of its findings unless the finding has its own
@@ -665,6 +711,9 @@ _FROM_RULE = (
     (ECPL.fineMaxWithoutGainsCNY, ECPL.findingFineMaxWithoutGainsCNY),
     (ECPL.personalFineMinCNY, ECPL.findingPersonalFineMinCNY),
     (ECPL.personalFineMaxCNY, ECPL.findingPersonalFineMaxCNY),
+    (ECPL.seriousFineTurnoverPercentMax, ECPL.findingSeriousFineTurnoverPercentMax),
+    (ECPL.seriousPersonalFineMinCNY, ECPL.findingSeriousPersonalFineMinCNY),
+    (ECPL.seriousPersonalFineMaxCNY, ECPL.findingSeriousPersonalFineMaxCNY),
 )
 
 

@@ -106,6 +106,10 @@ class Finding:
     fine_max_without_gains_cny: float | None = None
     personal_fine_min_cny: float | None = None
     personal_fine_max_cny: float | None = None
+    # PIPL 66(2): the alternative cap (% of the previous year's turnover), persons' serious range
+    serious_turnover_percent_max: float | None = None
+    serious_personal_fine_min_cny: float | None = None
+    serious_personal_fine_max_cny: float | None = None
     enlarged_part_only: bool = False
     legal_basis: list[str] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
@@ -140,6 +144,9 @@ class Finding:
                 "max_without_gains": self.fine_max_without_gains_cny,
                 "responsible_persons_min": self.personal_fine_min_cny,
                 "responsible_persons_max": self.personal_fine_max_cny,
+                "serious_turnover_percent_max": self.serious_turnover_percent_max,
+                "serious_responsible_persons_min": self.serious_personal_fine_min_cny,
+                "serious_responsible_persons_max": self.serious_personal_fine_max_cny,
             },
             "enlarged_part_only": self.enlarged_part_only,
             "legal_basis": self.legal_basis,
@@ -384,7 +391,14 @@ def _fine(finding: Finding, zh: bool) -> str:
         parts.append(f"{amount(finding.fine_min_cny)}–{amount(finding.fine_max_cny)}")
     if finding.serious_fine_min_cny is not None or finding.serious_fine_max_cny is not None:
         serious = f"{amount(finding.serious_fine_min_cny)}–{amount(finding.serious_fine_max_cny)}"
+        if finding.serious_turnover_percent_max is not None:
+            pct = f"{finding.serious_turnover_percent_max:g}%"
+            serious += f"，或上一年度营业额{pct}以下" if zh else f", or up to {pct} of turnover"
         parts.append(("情节严重：" if zh else "serious: ") + serious)
+    low, high = finding.serious_personal_fine_min_cny, finding.serious_personal_fine_max_cny
+    if low is not None or high is not None:
+        label = "情节严重时直接责任人员：" if zh else "responsible persons, serious: "
+        parts.append(label + f"{amount(low)}–{amount(high)}")
     return "; ".join(parts)
 
 
