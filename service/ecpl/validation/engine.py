@@ -392,6 +392,9 @@ def _in_force(results: list[Result], work: Graph, res: Resources) -> list[Result
     """
     out: dict[tuple[str, str, str, str], Result] = {}
     for result in results:
+        if not result.legal_basis:  # a structural check: nothing to date
+            out.setdefault(_order(result), result)
+            continue
         focus = URIRef(result.focus_node)
         facts = fact_date(work, focus, case_of(work, focus))
         kept = [b for b in result.legal_basis if res.timeline.in_force(b, facts)]
@@ -402,8 +405,7 @@ def _in_force(results: list[Result], work: Graph, res: Resources) -> list[Result
             result = _not_in_force(result, facts, res)
         else:
             result = replace(result, legal_basis=kept, citations=cited, facts_date=_facts(facts))
-        key = (result.severity, result.shape, result.focus_node, result.message.get("en", ""))
-        out.setdefault(key, result)
+        out.setdefault(_order(result), result)
     return list(out.values())
 
 
