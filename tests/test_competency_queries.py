@@ -261,6 +261,7 @@ JOINT = {
     "Rule-SPC-ONLINE-15": P("spc-online", 15, 1),
     "Rule-SPC-ONLINE-16": P("spc-online", 16, 1),
     "Rule-SPC-ONLINE-18": P("spc-online", 18, 1),
+    "Rule-PIPL-20-2": P("pipl", 20, 2),  # issue 10: 共同处理…应当依法承担连带责任
 }
 
 
