@@ -39,6 +39,7 @@ def by_rule(report: Report) -> dict[str, list]:
         ("Rule-SPC-ONLINE-4", "rule-spc-online-4"),
         ("Rule-SPC-ONLINE-14", "rule-spc-online-14"),
         ("Rule-PIPL-20-2", "rule-pipl-20-2"),
+        ("Rule-SPC-ONLINE-1-2", "rule-spc-online-1-2"),
     ],
 )
 def test_positive_and_negative(rule: str, stem: str) -> None:
@@ -122,3 +123,10 @@ def test_civil_code_rules_do_not_fire_before_2021_and_a_warning_names_the_period
     assert "Rule-ECL-38-1" in rules and "Rule-CC-1197" not in rules
     [warning] = [r for r in report.results if r.value == E + "Rule-CC-1197"]
     assert warning.severity == "Warning" and "2021-01-01" in warning.message["en"]
+
+
+def test_format_term_shifting_the_platforms_liability_is_void() -> None:
+    # SPC-ONLINE 1 item 2: the platform's liability 一概由平台内经营者承担 -> void
+    [finding] = by_rule(run("rule-spc-online-1-2-positive"))["Rule-SPC-ONLINE-1-2"]
+    assert finding.legal_basis == [L + "spc-online/art/1/para/1/item/2"]
+    assert finding.status == E + "Established" and finding.rests_on.endswith("/term")

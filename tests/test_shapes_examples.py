@@ -186,7 +186,7 @@ RULE_EXAMPLES: dict[str, set[str]] = {
     "rule-cc-1198-2-contingent": {"Rule-CC-1198-2"},
     "rule-cc-1198-2-negative": set(),
     # + PIPL 66 (issue 10): the administrative penalty for the same leak; CRPL 56(1) item 9 gives
-    # way to PIPL 66 and CSL 64 (56(1): 其他有关法律、法规…有规定的，依照法律、法规的规定执行)
+    # way to PIPL 66 and CSL 64 (56(1) defers to other laws that fix the penalty)
     "rule-pipl-69-positive": {
         "Rule-PIPL-69",
         "Rule-CSL-64",
