@@ -195,6 +195,7 @@ PLATFORM_DUTIES = {
     "ExPost": {
         "RescueAssistanceDuty", "SellerDisclosureDuty", "DataBreachRemedyDuty",
         "BreachNotificationDuty",
+        "DisputeRecordsDuty",  # issue 10: ECL 62
     },
 }  # fmt: skip
 DUTY_BASIS = {
@@ -238,9 +239,13 @@ def test_cq2_through_the_crpl_name(cq2: list[Row]) -> None:
 
 
 def test_cq2_other_actors(store: ox.Store) -> None:
-    # An in-platform operator is an e-commerce operator (ECL 9(3)): only ECL 24's duty reaches it.
+    # An in-platform operator is an e-commerce operator (ECL 9(3)): only the duties of ECL 24 and
+    # (issue 10) ECL 62, which bind every 电子商务经营者, reach it.
     rows = run(store, "cq02-duties-by-phase", actor=ecpl("InPlatformOperator"))
-    assert {r["duty"] for r in rows} == {ecpl("UserInformationRightsDuty")}
+    assert {r["duty"] for r in rows} == {
+        ecpl("UserInformationRightsDuty"),
+        ecpl("DisputeRecordsDuty"),
+    }
     # A livestream platform owes the platform duties and, directly, SPC-ONLINE 14's disclosure.
     rows = run(store, "cq02-duties-by-phase", actor=ecpl("LivestreamMarketingPlatformOperator"))
     duties = {r["duty"].split("#")[1] for r in rows}

@@ -33,6 +33,8 @@ def shapes(report: Report, severity: str) -> set[str]:
 DUTIES = {
     "SelfOperatedMarkingShape": ("self-operated-marking", "SelfOperatedMarkingDuty"),
     "InformationRightsShape": ("information-rights", "UserInformationRightsDuty"),
+    # ECL 62: 在电子商务争议处理中…应当提供原始合同和交易记录
+    "DisputeRecordsShape": ("dispute-records", "DisputeRecordsDuty"),
 }
 
 
