@@ -94,12 +94,17 @@ def test_cq07_presumed_fault_cases() -> None:
 
 
 def test_cq06_breached_duty_without_findings_pang_second_instance() -> None:
-    """The appeal court found both platforms at fault for the leak (pre-CSL, so no rule
-    fires): cq06 lists the security duty as breached, nothing about a remedy (silent record)."""
+    """The appeal court found both platforms at fault for the leak (pre-CSL, so no civil rule
+    fires): cq06 lists the security duty as breached, nothing about a remedy (silent record).
+    Issue 10: the only finding is the contingent CRPL 56(1) item 9 penalty (a consumer's data
+    leaked from a 经营者; in force 2014-03-15, before CSL 64 and PIPL 66 could displace it)."""
     dataset = dataset_with("pang-v-qunar-second-instance", "zhou-v-kuaike")
     case = "https://w3id.org/ecpl/case/pang-v-qunar-second-instance"
-    rows = run(dataset, "cq06-case-breaches-and-liability", case=case, lang="en")
-    assert {r["kind"] for r in rows} == {"breached duty"}
+    all_rows = run(dataset, "cq06-case-breaches-and-liability", case=case, lang="en")
+    assert {r["kind"] for r in all_rows} == {"breached duty", "finding"}
+    assert {r["rule"] for r in all_rows if r["kind"] == "finding"} == {E + "Rule-CRPL-56"}
+    assert {r["status"] for r in all_rows if r["kind"] == "finding"} == {E + "Contingent"}
+    rows = [r for r in all_rows if r["kind"] == "breached duty"]
     assert {r["duty"] for r in rows} == {E + "PersonalInformationProtectionDuty"}
     # the dispute was filed in 2015: of the duty's bases only CRPL 29(2) (2013 text, in force
     # 2014-03-15) was in force; CSL 42 (2017-06-01) and CC 1038 (2021-01-01) are not cited

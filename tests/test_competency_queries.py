@@ -185,14 +185,17 @@ PLATFORM_DUTIES = {
         "IdentityVerificationDuty", "RegulatorReportingDuty", "QualificationReviewDuty",
         "NetworkSecurityDuty", "IncidentResponseDuty", "RealIdentityDuty",
         "TransactionRecordDuty", "NetworkLogDuty", "PersonalInformationProtectionDuty",
+        "SelfOperatedMarkingDuty",  # issue 10: ECL 37(1)
     },
     "InProcess": {
         "NecessaryMeasuresDuty", "NoticeAndActionDuty", "RiskWarningDuty",
         "UserInformationRightsDuty", "UnlawfulListingDuty", "IPInfringementMeasuresDuty",
+        "CreditEvaluationDuty",  # issue 10: ECL 39
     },
     "ExPost": {
         "RescueAssistanceDuty", "SellerDisclosureDuty", "DataBreachRemedyDuty",
         "BreachNotificationDuty",
+        "DisputeRecordsDuty",  # issue 10: ECL 62
     },
 }  # fmt: skip
 DUTY_BASIS = {
@@ -236,9 +239,13 @@ def test_cq2_through_the_crpl_name(cq2: list[Row]) -> None:
 
 
 def test_cq2_other_actors(store: ox.Store) -> None:
-    # An in-platform operator is an e-commerce operator (ECL 9(3)): only ECL 24's duty reaches it.
+    # An in-platform operator is an e-commerce operator (ECL 9(3)): only the duties of ECL 24 and
+    # (issue 10) ECL 62, which bind every 电子商务经营者, reach it.
     rows = run(store, "cq02-duties-by-phase", actor=ecpl("InPlatformOperator"))
-    assert {r["duty"] for r in rows} == {ecpl("UserInformationRightsDuty")}
+    assert {r["duty"] for r in rows} == {
+        ecpl("UserInformationRightsDuty"),
+        ecpl("DisputeRecordsDuty"),
+    }
     # A livestream platform owes the platform duties and, directly, SPC-ONLINE 14's disclosure.
     rows = run(store, "cq02-duties-by-phase", actor=ecpl("LivestreamMarketingPlatformOperator"))
     duties = {r["duty"].split("#")[1] for r in rows}
@@ -259,6 +266,7 @@ JOINT = {
     "Rule-SPC-ONLINE-15": P("spc-online", 15, 1),
     "Rule-SPC-ONLINE-16": P("spc-online", 16, 1),
     "Rule-SPC-ONLINE-18": P("spc-online", 18, 1),
+    "Rule-PIPL-20-2": P("pipl", 20, 2),  # issue 10: 共同处理…应当依法承担连带责任
 }
 
 

@@ -12,6 +12,9 @@ outside the platform 01/25/29, the platform's self-operated business 04), every 
 2026-01-01: 13, 14), every platform kind (general, livestream 15/16, food service 18, travel
 and ride-hailing 19/20), notices answered promptly (22), late (21), never (23) or at a time
 whose timeliness is not found (24), and diligent platforms that owe nothing (05, 22, 25, 26).
+Issue 10 adds: the platform's marked self-operated business (32), a livestream room the platform
+cannot name (33), joint personal-information handlers (34), a regulatory matter (35), and
+extends 04, 09-14 and 27 with the new duties and penalties.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ CRPL_29_2, CRPL_19_1 = L + "crpl/art/29/para/2", L + "crpl/art/19/para/1"
 CSL_42_1, CSL_42_2 = L + "csl/art/42/para/1", L + "csl/art/42/para/2"
 CC_1038_1, CC_1038_2 = L + "cc/art/1038/para/1", L + "cc/art/1038/para/2"
 PIPL_57_1 = L + "pipl/art/57/para/1"
+PIPL_51_1 = L + "pipl/art/51/para/1"  # issue 10: security measures against 泄露 (from 2021-11-01)
 
 
 @dataclass(frozen=True)
@@ -82,8 +86,10 @@ EXPECTED: dict[str, Expected] = {
     "04-self-operated": Expected(
         # the platform sells the goods itself: it is the seller (CRPL 19 经营者发现其提供的商品
         # …存在缺陷…告知消费者), not an intermediary under ECL 38(1) / CRPL 44(2) / CC 1197, and
-        # ECL 38(2) concerns 平台内经营者's goods, so no liability rule fires
-        findings={},
+        # ECL 38(2) concerns 平台内经营者's goods, so no intermediary rule fires. Issue 10: it is
+        # the seller of goods it actually sells itself though not marked (SPC-ONLINE 4(1),
+        # 虽未标记自营但实际开展自营业务), contingent on the seller's liability being shown
+        findings={"Rule-SPC-ONLINE-4": CON},
         violations={RW: {CRPL_19_1}},
         infos={"NecessaryMeasuresOffPlatformShape"},
     ),
@@ -106,8 +112,10 @@ EXPECTED: dict[str, Expected] = {
     ),
     "09-leak-2016": Expected(
         # 2016: CRPL 29(2) 应当立即采取补救措施 (remedy only); notification duties (CSL 42(2),
-        # 2017-06-01) were not yet law: warnings; CSL 64 not in force: no finding
-        findings={},
+        # 2017-06-01) were not yet law: warnings; CSL 64 not in force: no finding. Issue 10:
+        # CRPL 56(1) item 9 侵害消费者个人信息依法得到保护的权利 (CRPL as revised in 2013,
+        # in force 2014-03-15), not displaced since neither CSL 64 nor PIPL 66 was in force
+        findings={"Rule-CRPL-56": CON},
         violations={DBR: {CRPL_29_2}, PIS: {CRPL_29_2}},
         warnings={USERS, AUTH},
     ),
@@ -119,30 +127,36 @@ EXPECTED: dict[str, Expected] = {
                     PIS: {CRPL_29_2, CSL_42_1}},
     ),
     "11-leak-2022-harm-avoided": Expected(
-        # PIPL 57(2) 采取措施能够有效避免…危害的…可以不通知个人; the authority was notified
-        findings={"Rule-CSL-64": CON},
-        violations={PIS: {CRPL_29_2, CSL_42_1, CC_1038_1}},
+        # PIPL 57(2) 采取措施能够有效避免…危害的…可以不通知个人; the authority was notified.
+        # Issue 10: PIPL 66(1) for the leak (contingent: the breach of Art. 51 is presumed)
+        findings={"Rule-CSL-64": CON, "Rule-PIPL-66": CON},
+        violations={PIS: {CRPL_29_2, CSL_42_1, CC_1038_1, PIPL_51_1}},
         infos={"BreachNotificationExemptShape"},
     ),
     "12-leak-2022-nothing": Expected(
         # from 2021-11-01 all of CRPL 29(2), CSL 42(2), CC 1038(2) and PIPL 57(1) require the
-        # remedy; CSL 42(2), CC 1038(2), PIPL 57(1) the notification to users and authority
-        findings={"Rule-CSL-64": CON},
+        # remedy; CSL 42(2), CC 1038(2), PIPL 57(1) the notification to users and authority.
+        # Issue 10: PIPL 66 twice: the leak (contingent) and no remedy (PIPL 57(1) 立即采取补救措施,
+        # established by the omission); statuses checked in test_pipl_66_remedy_is_established
+        findings={"Rule-CSL-64": CON, "Rule-PIPL-66": None},
         violations={DBR: {CRPL_29_2, CSL_42_2, CC_1038_2, PIPL_57_1},
                     USERS: {CSL_42_2, CC_1038_2, PIPL_57_1},
                     AUTH: {CSL_42_2, CC_1038_2, PIPL_57_1},
-                    PIS: {CRPL_29_2, CSL_42_1, CC_1038_1}},
+                    PIS: {CRPL_29_2, CSL_42_1, CC_1038_1, PIPL_51_1}},
     ),
     "13-logs-2026": Expected(
-        # CSL 21(1) item 3 (2016 numbering; Art. 23 from 2026-01-01): logs kept ≥ six months
+        # CSL 21(1) item 3 (2016 numbering; Art. 23 from 2026-01-01): logs kept ≥ six months.
+        # Issue 10: CSL 59(1) (→ Art. 61, confirmed) sanctions Art. 21
+        findings={"Rule-CSL-59": EST},
         violations={"NetworkLogShape": {L + "csl/art/21/para/1/item/3"}},
     ),
     "14-leak-2026": Expected(
         # 2026: no remedy (CRPL 29(2), CSL 42(2) → Art. 44, CC 1038(2), PIPL 57(1)); users and
-        # authority told; CSL 64 (→ Art. 66) for the Art. 42 breach
-        findings={"Rule-CSL-64": CON},
+        # authority told; CSL 64 (→ Art. 66) for the Art. 42 breach. Issue 10: PIPL 66 for the
+        # leak (contingent) and for the missing remedy (established)
+        findings={"Rule-CSL-64": CON, "Rule-PIPL-66": None},
         violations={DBR: {CRPL_29_2, CSL_42_2, CC_1038_2, PIPL_57_1},
-                    PIS: {CRPL_29_2, CSL_42_1, CC_1038_1}},
+                    PIS: {CRPL_29_2, CSL_42_1, CC_1038_1, PIPL_51_1}},
     ),
     "15-livestream-room": Expected(
         # SPC-ONLINE 16 直播营销平台…知道或者应当知道…未采取必要措施…连带责任; CRPL 44(2) (a
@@ -199,8 +213,14 @@ EXPECTED: dict[str, Expected] = {
         # PIPL 69(1) presumed fault (contingent: rebuttable); CSL 64; CC 1198(2) by analogy only
         # contingent: the court found a personal-information breach, not a breach of the
         # safety-guarantee obligation
-        findings={"Rule-PIPL-69": CON, "Rule-CSL-64": CON, "Rule-CC-1198-2": CON},
-        violations={PIS: {CRPL_29_2, CSL_42_1, CC_1038_1}},
+        # Issue 10: PIPL 66(1) for the leak (contingent)
+        findings={
+            "Rule-PIPL-69": CON,
+            "Rule-CSL-64": CON,
+            "Rule-CC-1198-2": CON,
+            "Rule-PIPL-66": CON,
+        },
+        violations={PIS: {CRPL_29_2, CSL_42_1, CC_1038_1, PIPL_51_1}},
     ),
     "28-ecl-80-items": Expected(
         # ECL 80(1) item 1 (Art. 27 核验、登记) and item 4 (Art. 31 保存): one finding each
@@ -225,6 +245,31 @@ EXPECTED: dict[str, Expected] = {
         # someone outside the platform leaves CC 1198(2) by analogy, established by the omission
         findings={"Rule-CC-1198-2": EST},
         warnings={"NecessaryMeasuresNoWrongdoerShape"},
+    ),
+    # --- issue 10 -------------------------------------------------------------------------------
+    "32-self-operated-marked": Expected(
+        # ECL 37(2) 对其标记为自营的业务…承担商品销售者…的民事责任: contingent on the
+        # seller's own liability (defect, breach); the goods are marked, so ECL 37(1) is met
+        findings={"Rule-ECL-37-2": CON},
+    ),
+    "33-livestream-room-unnamed": Expected(
+        # SPC-ONLINE 14 不能提供直播间运营者的真实姓名…消费者依据消费者权益保护法第四十四条…请求赔偿
+        # …向直播间运营者追偿: both CRPL 44(1) and SPC-ONLINE 14; the disclosure duty cites both
+        findings={"Rule-SPC-ONLINE-14": EST, "Rule-CRPL-44-1": EST},
+        violations={"SellerDisclosureShape": {CRPL_44_1, L + "spc-online/art/14/para/1"}},
+    ),
+    "34-joint-handlers": Expected(
+        # PIPL 20(2) 共同处理个人信息…造成损害的…连带责任 (the leak is from the airline, the
+        # co-handler); fault presumed (PIPL 69(1)); security breach of the airline's systems
+        # (CRPL 29(2), CSL 42(1), CC 1038(1), PIPL 51(1)); remedy and notice were given
+        findings={"Rule-PIPL-20-2": CON, "Rule-PIPL-69": CON},
+        violations={PIS: {CRPL_29_2, CSL_42_1, CC_1038_1, PIPL_51_1}},
+    ),
+    "35-logs-inspection": Expected(
+        # a regulatory matter (no court, no litigant roles): CSL 21(1) item 3 (six months) and
+        # CSL 59(1) (sanctions Art. 21: order, warning; fine on refusal)
+        findings={"Rule-CSL-59": EST},
+        violations={"NetworkLogShape": {L + "csl/art/21/para/1/item/3"}},
     ),
 }  # fmt: skip
 
@@ -323,8 +368,21 @@ def test_csl_cited_under_its_2026_number() -> None:
     assert "网络安全法第二十三条（原第二十一条）" in run("13-logs-2026").to_text("zh")
 
 
+def test_pipl_66_remedy_is_established() -> None:
+    # PIPL 57(1) 应当立即采取补救措施: the omission establishes the breach PIPL 66 sanctions
+    statuses = {
+        f.iri.rsplit("/", 1)[-1]: f.status
+        for f in run("12-leak-2022-nothing").findings
+        if local(f.rule) == "Rule-PIPL-66"
+    }
+    assert statuses == {
+        "PersonalInformationProtectionDuty": E + "Contingent",
+        "DataBreachRemedyDuty": E + "Established",
+    }
+
+
 def test_csl_fine_cited_under_its_2026_number() -> None:
-    (finding,) = run("14-leak-2026").findings
+    (finding,) = [f for f in run("14-leak-2026").findings if local(f.rule) == "Rule-CSL-64"]
     (cited,) = finding.citations
     # CSL 64 → Art. 66 (an unverified shift: the label says so)
     assert cited.label["zh"].startswith("网络安全法第六十六条（原第六十四条")

@@ -185,9 +185,16 @@ RULE_EXAMPLES: dict[str, set[str]] = {
     "rule-cc-1198-2-positive": {"Rule-CC-1198-2"},
     "rule-cc-1198-2-contingent": {"Rule-CC-1198-2"},
     "rule-cc-1198-2-negative": set(),
-    "rule-pipl-69-positive": {"Rule-PIPL-69", "Rule-CSL-64"},
+    # + PIPL 66 (issue 10): the administrative penalty for the same leak; CRPL 56(1) item 9 gives
+    # way to PIPL 66 and CSL 64 (56(1) defers to other laws that fix the penalty)
+    "rule-pipl-69-positive": {
+        "Rule-PIPL-69",
+        "Rule-CSL-64",
+        "Rule-PIPL-66/PersonalInformationProtectionDuty",
+    },
     "rule-pipl-69-before-pipl": {"Rule-CSL-64"},  # PIPL in force 2021-11-01; CSL applies
-    "rule-csl-64-before-csl": set(),  # CSL in force 2017-06-01
+    # CSL in force 2017-06-01; a consumer's data leaked in 2016: CRPL 56(1) item 9 (issue 10)
+    "rule-csl-64-before-csl": {"Rule-CRPL-56/PersonalInformationProtectionDuty"},
     "rule-ecl-80-positive": {
         "Rule-ECL-80/IdentityVerificationDuty",
         "Rule-ECL-80/TransactionRecordDuty",

@@ -156,6 +156,20 @@ def test_no_paragraph_beyond_the_cited_ones(laws: Graph, provisions: list[dict])
     expected |= {iri.paragraph("ecl", n, 1) for n in (59, 61, 62, 84)}
     expected |= {iri.paragraph("crpl", 19, 1), iri.paragraph("pipl", 57, 1)}
     expected.add(iri.paragraph("pipl", 57, 2))
+    # Added for issue 10 (data/laws/coverage-provisions.ttl), paragraphs as read in the Markdown:
+    # CSL 59(1) (59(2) is on critical infrastructure), 61, 68 (two), 48(2), 43; ECL 81 (two),
+    # 37 (two), 39 (two), 43 (two), 44; CRPL 28; PIPL 66 (two), 51, 44, 45 (three), 46 (two),
+    # 47 (two), 20 (two); CC 1037 (two); SPC-ONLINE 4 (two) and 1 (one, five items).
+    issue_10 = {
+        ("csl", 59, 1), ("csl", 61, 1), ("csl", 68, 1), ("csl", 68, 2), ("csl", 48, 2),
+        ("csl", 43, 1), ("ecl", 81, 1), ("ecl", 81, 2), ("ecl", 37, 1), ("ecl", 37, 2),
+        ("ecl", 39, 1), ("ecl", 39, 2), ("ecl", 43, 1), ("ecl", 43, 2), ("ecl", 44, 1),
+        ("crpl", 28, 1), ("pipl", 66, 1), ("pipl", 66, 2), ("pipl", 51, 1), ("pipl", 44, 1),
+        ("pipl", 45, 1), ("pipl", 45, 2), ("pipl", 45, 3), ("pipl", 46, 1), ("pipl", 46, 2),
+        ("pipl", 47, 1), ("pipl", 47, 2), ("pipl", 20, 1), ("pipl", 20, 2), ("cc", 1037, 1),
+        ("cc", 1037, 2), ("spc-online", 4, 1), ("spc-online", 4, 2), ("spc-online", 1, 1),
+    }  # fmt: skip
+    expected |= {iri.paragraph(law, art, para) for law, art, para in issue_10}
     assert set(laws.subjects(ns.RDF.type, ECPL.Paragraph)) == expected
 
 
@@ -207,10 +221,11 @@ def test_csl_versions(laws: Graph, old: int) -> None:
     assert laws.value(after, ECPL.numberingStatus) == status
 
 
-def test_csl_59_only_for_numbering(laws: Graph) -> None:
+def test_csl_59_only_para_1(laws: Graph) -> None:
+    # issue 10: CSL 59(1) is cited by the penalty rule; 59(2) (critical infrastructure) is not
     article = iri.article("csl", 59)
     assert (article, ns.RDF.type, ECPL.Article) in laws
-    assert not set(laws.subjects(ECPL.partOf, article))
+    assert set(laws.subjects(ECPL.partOf, article)) == {iri.paragraph("csl", 59, 1)}
 
 
 def test_csl_76_new_number_says_domain_states_it(laws: Graph) -> None:

@@ -6,8 +6,11 @@ JSON output carries the same summary. ``--output html`` writes one case's report
 timeline, as a self-contained file (styles inline) for offline reading. Progress goes to stderr on
 a terminal only (``ecpl.progress``); ``--quiet`` silences it.
 
-Exit codes: 0 every file conforms, 1 some file has violations, 2 a file could not be read or
-parsed (the message names the file, the line and the problem), or the options do not fit.
+Exit codes: 0 every file conforms (warnings allowed), 1 some file records a breach of duty, 2 a
+file could not be read or parsed (the message names the file, the line and the problem), or the
+options do not fit, 3 some case graph is malformed (a case-graph error, e.g. an unknown class or a
+wrong datatype; reported as such, never as a breach). 3 wins over 1: findings from a malformed
+graph are not reliable.
 """
 
 from __future__ import annotations
@@ -45,8 +48,18 @@ from ecpl.validation.report import Report, short
     help="html: one case's report page with its timeline, self-contained (styles inline).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress line on the terminal.")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Text output: for each warning about a silent record, say which fact to add.",
+)
 def validate(
-    files: tuple[str, ...], rdf_format: str | None, lang: str, output: str, quiet: bool
+    files: tuple[str, ...],
+    rdf_format: str | None,
+    lang: str,
+    output: str,
+    quiet: bool,
+    explain: bool,
 ) -> None:
     """Validate case graphs (files, or every case file in a folder): breached duties, legal
     basis, liability findings; a folder ends with a summary table."""
@@ -55,6 +68,7 @@ def validate(
     if output == "html" and len(paths) != 1:
         _fail(f"--output html writes one case's page; got {len(paths)} files (give one file)")
     all_conform = True
+    all_well_formed = True
     documents = []
     reports: list[tuple[str, Report]] = []
     labeller = None
@@ -66,6 +80,7 @@ def validate(
             report = validate_graph(graph)
             labeller = labeller or report.labeller
             all_conform = all_conform and report.conforms
+            all_well_formed = all_well_formed and report.well_formed
             reports.append((name, report))
             if output == "html":
                 from ecpl.visual.page import render_standalone
@@ -79,7 +94,7 @@ def validate(
             elif not batch:
                 if len(paths) > 1:
                     click.echo(f"== {name}")
-                click.echo(report.to_text(lang))
+                click.echo(report.to_text(lang, explain=explain))
             progress.advance()
     if output == "json":
         if batch:
@@ -100,7 +115,7 @@ def validate(
             return labeller(URIRef(term), lang) if labeller else short(term)
 
         click.echo(summary_table(summarise(reports), name_of, lang), nl=False)
-    raise SystemExit(0 if all_conform else 1)
+    raise SystemExit(3 if not all_well_formed else 0 if all_conform else 1)
 
 
 def _expand(names: tuple[str, ...]) -> tuple[list[Path], bool]:

@@ -49,12 +49,17 @@ REFERENCE_PROPERTIES = (
     ECPL.fineMaxWithoutGainsCNY,
     ECPL.personalFineMinCNY,
     ECPL.personalFineMaxCNY,
+    ECPL.seriousFineTurnoverPercentMax,
+    ECPL.seriousPersonalFineMinCNY,
+    ECPL.seriousPersonalFineMaxCNY,
     ECPL.aboutProvision,
     ECPL.claimsForm,
     ECPL.claimsNature,
     ECPL.withinPosition,
 )
 DECLARED_VOCABULARY_SHAPE = SHAPES.DeclaredVocabulary
+KNOWN_CLASS_SHAPE = SHAPES.KnownClass
+OMISSION_DATE_SHAPE = SHAPES.OmissionDate
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
@@ -72,6 +77,10 @@ class Resources:
     shape_meta: dict[Node, ShapeMeta]
     timeline: Timeline
     rules: dict[str, RuleMeta]
+    # classes a case graph may use: the project's and the external ones ontology/ declares
+    classes: frozenset[URIRef] = frozenset()
+    # (property, value, class): an owl:hasValue restriction that is a subclass of a named class
+    implied: tuple[tuple[URIRef, URIRef, URIRef], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,8 @@ class ShapeMeta:
     bases: tuple[str, ...]
     # (provision, condition kind "Party" | "Value" | "Focus", class IRI)
     context: tuple[tuple[str, str, str], ...] = ()
+    # a missing-evidence shape: the act it looks for and the property linking it (--explain)
+    expected: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +102,8 @@ class RuleMeta:
     bases: tuple[str, ...]
     analogical: tuple[str, ...]
     by_analogy: bool
+    # rules that displace this one where they apply to the same facts (ecpl:displacedBy)
+    displaced_by: tuple[str, ...] = ()
 
 
 _lock = threading.Lock()
@@ -168,7 +181,14 @@ def resources(root: Path | None = None) -> Resources:
                 if isinstance(label, Literal) and label.language in ("zh", "en"):
                     labels.setdefault((subject, label.language), str(label))
 
+    classes = frozenset(
+        c
+        for c in set(ontology.subjects(RDF.type, OWL.Class)) | set(superclasses)
+        if isinstance(c, URIRef)
+    )
     return Resources(
+        classes=classes,
+        implied=_implied(ontology),
         shapes=shapes,
         shapes_wrapper=ShapesGraph(shapes),
         superclasses=superclasses,
@@ -181,6 +201,22 @@ def resources(root: Path | None = None) -> Resources:
     )
 
 
+def _implied(ontology: Graph) -> tuple[tuple[URIRef, URIRef, URIRef], ...]:
+    """``[owl:onProperty p ; owl:hasValue v] rdfs:subClassOf C``: whatever has p v is a C.
+
+    This is how ecpl:platformKind ecpl:FoodServicePlatform makes a platform an
+    ecpl:OnlineFoodServicePlatformOperator (ontology/case-vocabulary.ttl); validation runs no
+    OWL reasoner, so these few axioms are applied when the case graph is prepared.
+    """
+    out = []
+    for restriction, cls in ontology.subject_objects(RDFS.subClassOf):
+        prop = ontology.value(restriction, OWL.onProperty)
+        value = ontology.value(restriction, OWL.hasValue)
+        if isinstance(prop, URIRef) and isinstance(value, URIRef) and isinstance(cls, URIRef):
+            out.append((prop, value, cls))
+    return tuple(sorted(out))
+
+
 def _rule_meta(known: Graph) -> dict[str, RuleMeta]:
     rules = {}
     for rule in set(known.subjects(RDF.type, ECPL.LiabilityRule)):
@@ -189,6 +225,7 @@ def _rule_meta(known: Graph) -> dict[str, RuleMeta]:
             bases=tuple(sorted(str(b) for b in known.objects(rule, ECPL.legalBasis))),
             analogical=tuple(sorted(str(b) for b in known.objects(rule, ECPL.analogicalBasis))),
             by_analogy=isinstance(flag, Literal) and flag.toPython() is True,
+            displaced_by=tuple(sorted(str(r) for r in known.objects(rule, ECPL.displacedBy))),
         )
     return rules
 
@@ -207,7 +244,9 @@ def _shape_meta(shapes: Graph) -> dict[Node, ShapeMeta]:
                 cls = shapes.value(node, ECPL[f"when{kind}OfClass"])
                 if provision is not None and cls is not None:
                     context.append((str(provision), kind, str(cls)))
-        entry = ShapeMeta(str(duty) if duty else None, bases, tuple(sorted(context)))
+        act, link = shapes.value(shape, ECPL.expectedAct), shapes.value(shape, ECPL.expectedLink)
+        expected = (str(act), str(link)) if act is not None and link is not None else None
+        entry = ShapeMeta(str(duty) if duty else None, bases, tuple(sorted(context)), expected)
         meta[shape] = entry
         for prop in shapes.objects(shape, SH.property):
             own_duty = shapes.value(prop, ECPL.checksDuty)
@@ -224,7 +263,10 @@ def prepare(graph: Graph, res: Resources) -> Graph:
     add = work.add
     for triple in graph:
         add(triple)
-    for subject, cls in list(graph.subject_objects(RDF.type)):
+    for prop, value, implied in res.implied:
+        for subject in graph.subjects(prop, value):
+            add((subject, RDF.type, implied))
+    for subject, cls in list(work.subject_objects(RDF.type)):
         for sup in res.superclasses.get(cls, ()):
             add((subject, RDF.type, sup))
     for triple in res.reference:
@@ -236,6 +278,7 @@ def validate(graph: Graph, *, root: Path | None = None) -> Report:
     """Validate one case graph with the project's shapes; derive findings with its rules."""
     res = resources(root)
     work = prepare(graph, res)
+    dated = _date_omissions(work)
     validator = Validator(
         DataGraph.from_rdflib(work),
         shacl_graph=res.shapes,
@@ -249,9 +292,19 @@ def validate(graph: Graph, *, root: Path | None = None) -> Report:
     validator.shacl_graph = res.shapes_wrapper  # reuse the parsed shapes across calls
     with _lock:  # ShapesGraph caches are shared; pyshacl is not thread-safe over them
         conforms, report_graph, _text = validator.run()
-    results = _in_force(_results(report_graph, res, work), work, res) + _undeclared(graph, res)
+    results = (
+        _in_force(_results(report_graph, res, work), work, res)
+        + _undeclared(graph, res)
+        + _unknown_classes(graph, res)
+        + dated
+    )
     findings, findings_graph, dropped = _findings(work, res)
-    results = sorted(results + dropped, key=_order)
+    seen: set[tuple[str, str, str, str]] = set()
+    for result in dropped:  # several findings of one rule may be dropped for the same reason
+        if _order(result) not in seen:
+            seen.add(_order(result))
+            results.append(result)
+    results = sorted(results, key=_order)
     conforms = not any(r.severity == "Violation" for r in results)
 
     def label(node: Node, lang: str) -> str:
@@ -317,6 +370,7 @@ def _results(report: Graph, res: Resources, work: Graph) -> list[Result]:
                 bases.append(provision)
         out.append(
             Result(
+                advice=_advice(meta, severity, focus, value),
                 focus_node=str(focus),
                 shape=str(shape) if isinstance(shape, URIRef) else _named_parent(shape, res),
                 severity=severity,
@@ -388,11 +442,111 @@ def _named_parent(shape: Node, res: Resources) -> str:
     return str(shape)
 
 
+def _advice(
+    meta: ShapeMeta, severity: str, focus: Node | None, value: Node | None
+) -> dict[str, str]:
+    """For a warning about a silent record: the fact to add (``ecpl validate --explain``)."""
+    if severity != "Warning" or meta.expected is None:
+        return {}
+    act, link = (short(x) for x in meta.expected)
+    # the act names the verified merchant (ecpl:subject); an omission answers the focus node
+    target = short(str(value if link == "ecpl:subject" and value is not None else focus))
+    missed = "ecpl:concerns" if link == "ecpl:concerns" else "ecpl:respondsTo"
+    where = short(str(focus))
+    return {
+        "zh": f"若平台做了：添加一个 {act}（{link} {target}，附 ecpl:date 和 dcterms:source）；"
+        f"若来源确认未做：添加一个 ecpl:Omission（ecpl:omittedAct {act}，{missed} {where}）；"
+        "若案件图完整记录了平台的行为：在案件上写 ecpl:recordComplete true。",
+        "en": f"If the platform did it: add an {act} ({link} {target}, with ecpl:date and "
+        f"dcterms:source); if the source establishes it did not: add an ecpl:Omission "
+        f"(ecpl:omittedAct {act}, {missed} {where}); if the graph records the platform's "
+        "conduct completely: ecpl:recordComplete true on the case.",
+    }
+
+
+def _date_omissions(work: Graph) -> list[Result]:
+    """An undated omission carries the date of the event it answers: when the act fell due.
+
+    Only that default, and an sh:Info saying so, so that the date of the facts (the law in force)
+    is the trigger's and the report shows where the date came from.
+    """
+    out = []
+    for omission in sorted(set(work.subjects(RDF.type, ECPL.Omission)), key=str):
+        if (omission, ECPL.date, None) in work:
+            continue
+        dates = sorted(
+            (
+                d
+                for t in work.objects(omission, ECPL.respondsTo)
+                for d in work.objects(t, ECPL.date)
+                if isinstance(d, Literal)
+            ),
+            key=str,
+        )
+        if not dates:
+            continue
+        work.add((omission, ECPL.date, dates[0]))
+        out.append(
+            Result(
+                focus_node=str(omission),
+                shape=str(OMISSION_DATE_SHAPE),
+                severity="Info",
+                message={
+                    "zh": f"不作为 {short(str(omission))} 没有日期：按其应回应的事件的日期"
+                    f"（{dates[0]}，即行为应当作出之时）处理。",
+                    "en": f"The omission {short(str(omission))} has no date: it takes the date "
+                    f"of the event it should have answered ({dates[0]}, when the act fell due).",
+                },
+                value=str(dates[0]),
+            )
+        )
+    return out
+
+
+# RDF, RDFS and OWL's own classes may type nodes of a case graph (e.g. owl:NamedIndividual)
+_BUILTIN_CLASS_SPACES = (str(RDF), str(RDFS), str(OWL))
+
+
+def _unknown_classes(graph: Graph, res: Resources) -> list[Result]:
+    """A class no ontology module declares is a case-graph error (a typo, or an external class
+    that ontology/ would have to declare): the shapes and rules would silently not apply."""
+    unknown = sorted(
+        {
+            cls
+            for cls in graph.objects(None, RDF.type)
+            if isinstance(cls, URIRef)
+            and cls not in res.classes
+            and not str(cls).startswith(_BUILTIN_CLASS_SPACES)
+        }
+    )
+    out = []
+    for cls in unknown:
+        for subject in sorted(graph.subjects(RDF.type, cls), key=str):
+            out.append(
+                Result(
+                    focus_node=str(subject),
+                    shape=str(KNOWN_CLASS_SHAPE),
+                    severity="Violation",
+                    message={
+                        "zh": f"{short(str(subject))} 的类别 {short(str(cls))} 不是本体声明的类"
+                        "（拼写错误？外部类须先在 ontology/ 中声明）：案件图有误。",
+                        "en": f"{short(str(subject))} is typed {short(str(cls))}, which no "
+                        "ontology module declares (a typo? an external class must be declared in "
+                        "ontology/ first): the case graph is malformed.",
+                    },
+                    path=str(RDF.type),
+                    value=str(cls),
+                )
+            )
+    return out
+
+
 def _undeclared(graph: Graph, res: Resources) -> list[Result]:
-    """Warn about ecpl: properties and classes the ontology does not declare (likely typos)."""
+    """Warn about ecpl: properties and individuals the ontology does not declare (likely typos);
+    classes are :func:`_unknown_classes`'s."""
     used: set[URIRef] = set()
     for _subject, predicate, obj in graph:
-        for term in (predicate, obj if predicate == RDF.type else None):
+        for term in (predicate, obj if predicate != RDF.type else None):
             if isinstance(term, URIRef) and term.startswith(str(ECPL)) and term not in res.declared:
                 used.add(term)
     return [
@@ -409,7 +563,7 @@ def _undeclared(graph: Graph, res: Resources) -> list[Result]:
     ]
 
 
-def _findings(work: Graph, res: Resources) -> tuple[list[Finding], Graph, list[Result]]:
+def _findings(work: Graph, res: Resources) -> tuple[list[Finding], Graph, list[Result]]:  # noqa: C901 (split later)
     """The derived findings, each citing only provisions in force on the date it rests on.
 
     A finding whose rule's legal basis was not yet in force is dropped and reported as a warning;
@@ -428,6 +582,10 @@ def _findings(work: Graph, res: Resources) -> tuple[list[Finding], Graph, list[R
         facts = fact_date(work, trigger, case) if trigger is not None else FactDate()
         if meta.bases and not any(res.timeline.in_force(b, facts) for b in meta.bases):
             dropped.append(_rule_not_in_force(trigger or case or node, rule, meta, facts, res))
+            continue
+        sole = _sole_cause(work, node, case)
+        if sole is not None:
+            dropped.append(_no_causal_link(trigger or case or node, rule, sole, facts))
             continue
         bases = sorted(
             {str(v) for v in work.objects(node, ECPL.legalBasis)}
@@ -491,6 +649,9 @@ def _findings(work: Graph, res: Resources) -> tuple[list[Finding], Graph, list[R
                 fine_max_without_gains_cny=amount(ECPL.findingFineMaxWithoutGainsCNY),
                 personal_fine_min_cny=amount(ECPL.findingPersonalFineMinCNY),
                 personal_fine_max_cny=amount(ECPL.findingPersonalFineMaxCNY),
+                serious_turnover_percent_max=amount(ECPL.findingSeriousFineTurnoverPercentMax),
+                serious_personal_fine_min_cny=amount(ECPL.findingSeriousPersonalFineMinCNY),
+                serious_personal_fine_max_cny=amount(ECPL.findingSeriousPersonalFineMaxCNY),
                 enlarged_part_only=isinstance(enlarged, Literal) and enlarged.toPython() is True,
                 legal_basis=bases,
                 citations=citations,
@@ -501,7 +662,39 @@ def _findings(work: Graph, res: Resources) -> tuple[list[Finding], Graph, list[R
                 facts_date=_facts(facts),
             )
         )
+    findings, displaced = _displace(findings, res)
+    for finding in displaced:
+        triples.remove((URIRef(finding.iri), None, None))
+        dropped.append(_displaced(finding))
     return findings, triples, dropped
+
+
+def _displace(findings: list[Finding], res: Resources) -> tuple[list[Finding], list[Finding]]:
+    """Drop a subsidiary rule's finding where a rule displacing it found on the same facts."""
+    made = {(f.rule, f.rests_on) for f in findings}
+    kept, gone = [], []
+    for finding in findings:
+        meta = res.rules.get(finding.rule)
+        if meta and any((other, finding.rests_on) in made for other in meta.displaced_by):
+            gone.append(finding)
+        else:
+            kept.append(finding)
+    return kept, gone
+
+
+def _displaced(finding: Finding) -> Result:
+    return Result(
+        focus_node=finding.rests_on or finding.case,
+        shape=str(SHAPES.LiabilityRules),
+        severity="Info",
+        message={
+            "zh": f"{short(finding.rule)} 是补充性规定：同一事实已依特别规定认定，不再依其认定。",
+            "en": f"{short(finding.rule)} is subsidiary: a special rule applies to the same facts, "
+            "so there is no finding under it.",
+        },
+        facts_date=finding.facts_date,
+        value=finding.rule,
+    )
 
 
 # What the law attaches to a rule, copied onto each of its findings unless the finding has its own
@@ -520,6 +713,9 @@ _FROM_RULE = (
     (ECPL.fineMaxWithoutGainsCNY, ECPL.findingFineMaxWithoutGainsCNY),
     (ECPL.personalFineMinCNY, ECPL.findingPersonalFineMinCNY),
     (ECPL.personalFineMaxCNY, ECPL.findingPersonalFineMaxCNY),
+    (ECPL.seriousFineTurnoverPercentMax, ECPL.findingSeriousFineTurnoverPercentMax),
+    (ECPL.seriousPersonalFineMinCNY, ECPL.findingSeriousPersonalFineMinCNY),
+    (ECPL.seriousPersonalFineMaxCNY, ECPL.findingSeriousPersonalFineMaxCNY),
 )
 
 
@@ -550,6 +746,40 @@ def _analogy_note(analogical: list[str], facts: FactDate, res: Resources) -> dic
         + (also_en if analogical else "")
         + ".",
     }
+
+
+def _sole_cause(work: Graph, finding: Node, case: Node | None) -> Node | None:
+    """Who alone caused the damage, where that rules out this civil finding against the platform.
+
+    Causation is an element of every civil rule: where the source finds each damage in the case
+    caused solely by someone other than the party the finding holds liable (ecpl:solelyCausedBy,
+    e.g. the hitch-ride driver), no civil finding stands. Administrative penalties do not turn on
+    damage and are kept.
+    """
+    if case is None or (finding, ECPL.resultingForm, ECPL.AdministrativePenalty) in work:
+        return None
+    liable = work.value(finding, ECPL.liablePartyInCase)
+    damages = [e for e in work.objects(case, ECPL.event) if (e, RDF.type, ECPL.Damage) in work]
+    causes = [work.value(d, ECPL.solelyCausedBy) for d in damages]
+    if not damages or any(c is None or c == liable for c in causes):
+        return None
+    return causes[0]
+
+
+def _no_causal_link(focus: Node, rule: str, sole: Node, facts: FactDate) -> Result:
+    return Result(
+        focus_node=str(focus),
+        shape=str(SHAPES.LiabilityRules),
+        severity="Warning",
+        message={
+            "zh": f"来源认定损害完全由 {short(str(sole))} 造成，平台的行为与损害没有因果关系："
+            f"不依 {short(rule)} 认定民事责任。",
+            "en": f"The source finds the damage caused solely by {short(str(sole))}, so the "
+            f"platform's conduct has no causal link to it: no civil finding under {short(rule)}.",
+        },
+        facts_date=_facts(facts),
+        value=rule,
+    )
 
 
 def _rule_not_in_force(

@@ -3,6 +3,12 @@
 A :class:`Report` is plain data so the CLI and the HTTP layer can render it as text, JSON or RDF
 without knowing pyshacl. ``conforms`` is true when no result is a sh:Violation (warnings, such as
 missing evidence, do not make a case graph non-conforming).
+
+A violation is either a **breach** (the result of a duty shape: it names the duty) or a
+**case-graph error** (the graph is malformed: a wrong datatype, a missing actor class, an unknown
+class). They are kept apart: ``well_formed`` is false only for case-graph errors, and
+``breached_duties`` lists only duties; ``ecpl validate`` exits 3 for a malformed graph, 1 for a
+breach.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from ecpl.iri import ECPL, LAW
 from ecpl.validation.timeline import Citation
 
 LANGS = ("zh", "en")
+_LIABILITY_RULES = "https://w3id.org/ecpl/shapes#LiabilityRules"
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 _PROVISION = re.compile(
     r"^" + re.escape(str(LAW)) + r"(?P<law>[a-z-]+)(?:/art/(?P<art>\d+))?"
@@ -43,12 +50,27 @@ class Result:
     # the provisions as cited on the date of the facts (number then in force), and that date
     citations: list[Citation] = field(default_factory=list)
     facts_date: str | None = None
+    # for a warning about a silent record: which fact to add (zh/en)
+    advice: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def category(self) -> str:
+        """One of: duty (a duty shape's result), rule (a finding dropped), case-graph."""
+        if self.duty:
+            return "duty"
+        return "rule" if self.shape == _LIABILITY_RULES else "case-graph"
+
+    @property
+    def is_case_graph_error(self) -> bool:
+        return self.severity == "Violation" and self.category == "case-graph"
 
     def to_json(self) -> dict[str, Any]:
         return {
             "focus_node": self.focus_node,
             "shape": self.shape,
             "severity": self.severity,
+            "category": self.category,
+            "fact_to_add": self.advice or None,
             "message": self.message,
             "legal_basis": self.legal_basis,
             "cited_as": [c.to_json() for c in self.citations],
@@ -84,6 +106,10 @@ class Finding:
     fine_max_without_gains_cny: float | None = None
     personal_fine_min_cny: float | None = None
     personal_fine_max_cny: float | None = None
+    # PIPL 66(2): the alternative cap (% of the previous year's turnover), persons' serious range
+    serious_turnover_percent_max: float | None = None
+    serious_personal_fine_min_cny: float | None = None
+    serious_personal_fine_max_cny: float | None = None
     enlarged_part_only: bool = False
     legal_basis: list[str] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
@@ -118,6 +144,9 @@ class Finding:
                 "max_without_gains": self.fine_max_without_gains_cny,
                 "responsible_persons_min": self.personal_fine_min_cny,
                 "responsible_persons_max": self.personal_fine_max_cny,
+                "serious_turnover_percent_max": self.serious_turnover_percent_max,
+                "serious_responsible_persons_min": self.serious_personal_fine_min_cny,
+                "serious_responsible_persons_max": self.serious_personal_fine_max_cny,
             },
             "enlarged_part_only": self.enlarged_part_only,
             "legal_basis": self.legal_basis,
@@ -153,9 +182,20 @@ class Report:
         """Duties with at least one violation, in a stable order."""
         return sorted({r.duty for r in self.violations if r.duty})
 
+    @property
+    def case_graph_errors(self) -> list[Result]:
+        """Violations that say the case graph is malformed, not that a duty was breached."""
+        return [r for r in self.results if r.is_case_graph_error]
+
+    @property
+    def well_formed(self) -> bool:
+        return not self.case_graph_errors
+
     def to_json(self) -> dict[str, Any]:
         return {
             "conforms": self.conforms,
+            "well_formed": self.well_formed,
+            "case_graph_errors": len(self.case_graph_errors),
             "breached_duties": self.breached_duties,
             "results": [r.to_json() for r in self.results],
             "findings": [f.to_json() for f in self.findings],
@@ -201,8 +241,8 @@ class Report:
                 out.add((node, ECPL.checksDuty, URIRef(result.duty)))
         return out
 
-    def to_text(self, lang: str = "zh") -> str:
-        """A readable report in Chinese or English."""
+    def to_text(self, lang: str = "zh", *, explain: bool = False) -> str:  # noqa: C901 (split later)
+        """A readable report in zh or en; ``explain``: the fact each silent record lacks."""
         if lang not in LANGS:
             raise ValueError(f"language must be one of {', '.join(LANGS)}, got {lang!r}")
         zh = lang == "zh"
@@ -224,6 +264,14 @@ class Report:
                 f"Validation: {verdict} ({counts['Violation']} violations, "
                 f"{counts['Warning']} warnings)"
             )
+        if not self.well_formed:
+            errors = len(self.case_graph_errors)
+            lines.append(
+                f"案件图结构错误 {errors} 项（不是义务违反）：请先改正案件图，结论才可靠。"
+                if zh
+                else f"The case graph is malformed ({errors} errors, not breaches of duty): "
+                "correct it before relying on the results."
+            )
         if self.breached_duties:
             lines.append("")
             lines.append("违反的义务：" if zh else "Duties breached:")
@@ -236,13 +284,18 @@ class Report:
             severity = {"Violation": "违反", "Warning": "警告", "Info": "提示"}.get(
                 result.severity, result.severity
             )
-            lines.append(
-                f"  [{severity if zh else result.severity}] {_message(result.message, lang)}"
-            )
+            if not zh:
+                severity = result.severity
+            if result.is_case_graph_error:
+                severity = "案件图错误" if zh else "Case-graph error"
+            lines.append(f"  [{severity}] {_message(result.message, lang)}")
             lines.append(f"      {'对象' if zh else 'focus'}: {short(result.focus_node)}")
             if result.legal_basis:
                 cites = ", ".join(_cited(result.citations, result.legal_basis, lang))
                 lines.append(f"      {'法律依据' if zh else 'legal basis'}: {cites}")
+            if explain and result.advice:
+                advice = _message(result.advice, lang)
+                lines.append(f"      {'应补充' if zh else 'to add'}: {advice}")
         if self.findings:
             lines.append("")
             lines.append("责任认定结果：" if zh else "Liability findings:")
@@ -338,7 +391,14 @@ def _fine(finding: Finding, zh: bool) -> str:
         parts.append(f"{amount(finding.fine_min_cny)}–{amount(finding.fine_max_cny)}")
     if finding.serious_fine_min_cny is not None or finding.serious_fine_max_cny is not None:
         serious = f"{amount(finding.serious_fine_min_cny)}–{amount(finding.serious_fine_max_cny)}"
+        if finding.serious_turnover_percent_max is not None:
+            pct = f"{finding.serious_turnover_percent_max:g}%"
+            serious += f"，或上一年度营业额{pct}以下" if zh else f", or up to {pct} of turnover"
         parts.append(("情节严重：" if zh else "serious: ") + serious)
+    low, high = finding.serious_personal_fine_min_cny, finding.serious_personal_fine_max_cny
+    if low is not None or high is not None:
+        label = "情节严重时直接责任人员：" if zh else "responsible persons, serious: "
+        parts.append(label + f"{amount(low)}–{amount(high)}")
     return "; ".join(parts)
 
 
