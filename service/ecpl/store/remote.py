@@ -502,22 +502,33 @@ class RemoteStore:
 
     # -- loading and inference -------------------------------------------------------------
     def _asserted(self) -> list[tuple[Node, Node, Node]]:
-        """Every triple in the ecpl graphs except the inferred one, read in pages (row caps)."""
-        inferred = str(iri.INFERRED_GRAPH)
+        """Every triple in the ecpl graphs except the inferred one, read graph by graph.
+
+        Virtuoso caps a result at 10,000 rows and refuses a sorted page whose offset plus
+        length passes 10,000 (SR353), so a whole-store ORDER BY … OFFSET fails once the store
+        holds more: each graph is read on its own, in sorted pages only when it is that big.
+        """
+        hidden = {str(iri.INFERRED_GRAPH), str(iri.META_GRAPH), MERGE_GRAPH}
+        listed = self._select(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            f'FILTER(STRSTARTS(STR(?g), "{iri.GRAPH}")) }}'
+        )
         triples: list[tuple[Node, Node, Node]] = []
-        offset = 0
-        page = 5000  # below Virtuoso's default ResultSetMaxRows (10,000)
-        while True:
-            result = self._select(
-                "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
-                f'FILTER(STRSTARTS(STR(?g), "{iri.GRAPH}") && ?g != <{inferred}> '
-                f"&& ?g != <{iri.META_GRAPH}> && ?g != <{MERGE_GRAPH}>) }} "
-                f"ORDER BY ?g ?s ?p ?o LIMIT {page} OFFSET {offset}"
-            )
-            triples.extend((row["s"], row["p"], row["o"]) for row in result.rows)
-            if len(result.rows) < page:
-                return triples
-            offset += page
+        for graph in sorted(str(row["g"]) for row in listed.rows):
+            if graph in hidden:
+                continue
+            name = _graph_name(graph)
+            offset, page = 0, 5000  # offset + page stays within Virtuoso's 10,000
+            while True:
+                result = self._select(
+                    f"SELECT ?s ?p ?o WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }} "
+                    f"ORDER BY ?s ?p ?o LIMIT {page} OFFSET {offset}"
+                )
+                triples.extend((row["s"], row["p"], row["o"]) for row in result.rows)
+                if len(result.rows) < page:
+                    break
+                offset += page
+        return triples
 
     def reinfer(self) -> int:
         """Recompute ``graph/inferred``: the closure is computed here, then written back.
