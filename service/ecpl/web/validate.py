@@ -125,10 +125,13 @@ def stored_case(slug: str) -> Response:
     for name in names:  # a case told across several graphs (e.g. an appeal's) is one picture
         for triple in store.get_graph(name):
             graph.add(triple)
-    cap = get_settings().max_case_triples
-    if len(graph) > cap:
-        raise TooLarge(f"the case graph has {len(graph)} triples; the limit is {cap} triples")
-    report = validator()(graph)
+    # validated like an upload: in the intake's child, under its time, memory and triple limits
+    data = graph.serialize(format="nt", encoding="utf-8")
+    upload = intake.Upload(data, "application/n-triples", None, None)
+    settings = get_settings()
+    limits = intake.Limits.of(settings)
+    runner = intake.runner_for(current_app.extensions, settings)
+    report = runner.run(intake.validate_upload, ([upload], limits, validator()), limits)
     return Response(render_report(report, graph), mimetype="text/html")
 
 
