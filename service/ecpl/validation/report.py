@@ -21,6 +21,7 @@ from typing import Any
 from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from ecpl import laws
 from ecpl.iri import ECPL, LAW
 from ecpl.validation.timeline import Citation
 
@@ -416,7 +417,7 @@ def citation(iri: str, lang: str = "en") -> str:
         return short(iri)
     law, art, para, item = match["law"], match["art"], match["para"], match["item"]
     if lang == "zh":
-        text = _LAW_ZH.get(law, law.upper())
+        text = laws.zh_name(law) if law in laws.LAW_NAMES else law.upper()
         text += f"第{art}条" if art else ""
         text += f"第{para}款" if para else ""
         text += f"第{item}项" if item else ""
@@ -425,15 +426,3 @@ def citation(iri: str, lang: str = "en") -> str:
     text += f"({para})" if para else ""
     text += f" item {item}" if item else ""
     return text
-
-
-_LAW_ZH = {
-    "ecl": "电子商务法",
-    "crpl": "消费者权益保护法",
-    "csl": "网络安全法",
-    "cc": "民法典",
-    "rprdin": "信息网络传播权保护条例",
-    "pipl": "个人信息保护法",
-    "spc-online": "网络消费纠纷规定（一）",
-    "spc-tort": "侵权责任编解释（一）",
-}

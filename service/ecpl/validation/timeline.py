@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
+from ecpl import laws
 from ecpl.iri import ECPL, LAW
 from ecpl.statutes.numerals import to_chinese
 
@@ -30,16 +31,11 @@ _PARTS = re.compile(
     r"(?:/para/(?P<para>\d+))?(?:/item/(?P<item>\d+))?$"
 )
 _DOCKET_YEAR = re.compile(r"^[（(]?(\d{4})")
-_LAW_ZH = {
-    "ecl": "电子商务法",
-    "crpl": "消费者权益保护法",
-    "csl": "网络安全法",
-    "cc": "民法典",
-    "rprdin": "信息网络传播权保护条例",
-    "pipl": "个人信息保护法",
-    "spc-online": "网络消费纠纷规定（一）",
-    "spc-tort": "侵权责任编解释（一）",
-}
+
+
+def _law_zh(law: str) -> str:
+    """The law's Chinese short name from the one table (``ecpl.laws``); the key if unknown."""
+    return laws.zh_name(law) if law in laws.LAW_NAMES else law
 
 
 @dataclass(frozen=True)
@@ -157,13 +153,13 @@ class Timeline:
         if renumbered and version is not None:
             unverified_zh = "" if version.confirmed else "，新条号未经核对"
             unverified_en = "" if version.confirmed else "; new number unverified"
-            zh = f"{_LAW_ZH.get(law, law)}第{to_chinese(version.number)}条"
+            zh = f"{_law_zh(law)}第{to_chinese(version.number)}条"
             zh += f"（原第{to_chinese(art)}条{unverified_zh}）"
             zh += f"第{to_chinese(int(para))}款" if para else ""
             zh += f"第{to_chinese(int(item))}项" if item else ""
             en = f"{law.upper()} {version.number} (formerly {art}{unverified_en})"
         else:
-            zh = f"{_LAW_ZH.get(law, law)}第{art}条"
+            zh = f"{_law_zh(law)}第{art}条"
             zh += f"第{para}款" if para else ""
             zh += f"第{item}项" if item else ""
             en = f"{law.upper()} {art}"
