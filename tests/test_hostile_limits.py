@@ -102,6 +102,86 @@ def test_no_free_worker_is_503_with_retry_after() -> None:
         pool.close()
 
 
+def _sleep(seconds: float) -> float:
+    __import__("time").sleep(seconds)
+    return seconds
+
+
+def _hold(pool: QueryPool, seconds: float, lane: str = "user") -> threading.Thread:
+    """A thread whose request holds one worker of ``lane`` for ``seconds``."""
+    holder = threading.Thread(target=pool.run, args=(seconds, 30), kwargs={"lane": lane})
+    holder.start()
+    __import__("time").sleep(0.4)  # the request has its worker
+    return holder
+
+
+def test_known_requests_have_workers_client_queries_cannot_take() -> None:
+    pool = QueryPool(_sleep, 1, threading.RLock(), acquire_s=0.3, reserved=1)
+    try:
+        holder = _hold(pool, 3.0)  # a client's query holds the only user-lane worker
+        with pytest.raises(Busy):  # the reserved worker is idle, but not for client text
+            pool.run(0.0, 10)
+        started = __import__("time").monotonic()
+        assert pool.run(0.1, 10, lane="known") == 0.1  # a page or named query: served at once
+        assert __import__("time").monotonic() - started < 1.0
+        holder.join()
+    finally:
+        pool.close()
+
+
+def test_known_requests_also_use_idle_user_workers() -> None:
+    pool = QueryPool(_sleep, 1, threading.RLock(), acquire_s=0.3, reserved=1)
+    try:
+        holder = _hold(pool, 2.0, lane="known")  # the reserved worker is taken
+        assert pool.run(0.1, 10, lane="known") == 0.1  # the idle user-lane worker answers
+        holder.join()
+    finally:
+        pool.close()
+
+
+def test_a_known_request_is_not_cut_by_the_long_query_rule() -> None:
+    """The long-query lane bounds client queries; the service's own text runs to its deadline."""
+    pool = QueryPool(_sleep, 2, threading.RLock(), acquire_s=0.3, long_after_s=0.2, reserved=1)
+    try:
+        holder = _hold(pool, 3.0)  # a client's long query takes the one long slot
+        assert pool.run(1.0, 10, lane="known") == 1.0  # 5 × long_after_s, still answered
+        with pytest.raises(Busy, match="long queries"):  # a second long client query is not
+            pool.run(1.0, 10)
+        holder.join()
+    finally:
+        pool.close()
+
+
+def test_pages_and_named_queries_answer_while_runaways_hold_every_client_worker(
+    store: OxigraphStore,
+) -> None:
+    done = threading.Event()
+
+    def runaway() -> None:
+        while not done.is_set():
+            try:
+                store.serialise(RUNAWAY, _json, timeout_s=5)
+            except Unavailable:  # stopped by a limit or told the service is busy: try again
+                pass
+
+    threads = [threading.Thread(target=runaway) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    slowest = 0.0
+    try:
+        __import__("time").sleep(1.5)  # every user-lane worker is running a runaway query
+        for _ in range(10):
+            started = __import__("time").monotonic()
+            found = store.query(f"ASK {{ <{EX}s1> ?p ?o }}", lane="known")
+            slowest = max(slowest, __import__("time").monotonic() - started)
+            assert found.boolean is True
+    finally:
+        done.set()
+        for thread in threads:
+            thread.join()
+    assert slowest < 1.0, f"a known request waited {slowest:.2f} s"
+
+
 def test_a_bug_in_a_worker_is_a_logged_500(caplog: pytest.LogCaptureFixture) -> None:
     pool = QueryPool(lambda value: 1 // value, 1, threading.RLock())
     try:

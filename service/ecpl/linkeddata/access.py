@@ -71,7 +71,7 @@ class StoreAccess:
         self.store = store
 
     def construct(self, sparql: str) -> Graph:
-        result = self.store.query(sparql)
+        result = self.store.query(sparql, lane="known")  # our own text (pages, VoID, suggestions)
         return _graph_of(getattr(result, "triples", None) or ())
 
     def graph_names(self) -> list[URIRef]:

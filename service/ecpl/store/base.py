@@ -20,6 +20,10 @@ from ecpl.errors import InputError
 
 QueryKind = Literal["select", "ask", "graph"]
 Row = dict[str, Identifier]
+# Whose text a query is: "user" (a client's, the default) or "known" (written by the service:
+# named queries, linked-data pages). Known queries get workers that client text never reaches,
+# so runaway client queries cannot starve pages and named queries (ecpl.store.pool).
+Lane = Literal["user", "known"]
 
 
 class _Default:
@@ -99,6 +103,7 @@ class Store(Protocol):
         base_iri: str | None = None,
         timeout_s: float | object | None = DEFAULT,
         row_limit: int | object | None = DEFAULT,
+        lane: Lane = "user",
     ) -> QueryResult:
         """Run a query. ``bindings`` pre-bind variables (named-query parameters) as RDF terms.
 
@@ -120,6 +125,7 @@ class Store(Protocol):
         prepared: Any = None,
         timeout_s: float | object | None = DEFAULT,
         row_limit: int | object | None = DEFAULT,
+        lane: Lane = "user",
     ) -> Any:
         """Run a query; its answer as ``ecpl.results.Serialised`` bytes in ``choose(kind)``.
 

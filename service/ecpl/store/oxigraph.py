@@ -25,7 +25,15 @@ from rdflib.term import Identifier, Node
 from ecpl import iri, queries, results
 from ecpl.errors import Forbidden, InputError, NotFound, Unavailable
 from ecpl.store import inference, policy
-from ecpl.store.base import DEFAULT, Limits, QueryResult, Row, effective_dataset, update_dataset
+from ecpl.store.base import (
+    DEFAULT,
+    Lane,
+    Limits,
+    QueryResult,
+    Row,
+    effective_dataset,
+    update_dataset,
+)
 from ecpl.store.pool import Fence, QueryPool
 from ecpl.store.terms import to_ox, to_rdflib
 
@@ -298,10 +306,10 @@ class OxigraphStore:
             caps,
         )
 
-    def _run(self, job: Job, timeout_s: float | None) -> Any:
+    def _run(self, job: Job, timeout_s: float | None, lane: Lane = "user") -> Any:
         if timeout_s is None:
             return execute(self.raw, job)
-        return self._get_pool().run(job, timeout_s)
+        return self._get_pool().run(job, timeout_s, lane=lane)
 
     def query(
         self,
@@ -313,10 +321,11 @@ class OxigraphStore:
         base_iri: str | None = None,
         timeout_s: float | object | None = DEFAULT,
         row_limit: int | object | None = DEFAULT,
+        lane: Lane = "user",
     ) -> QueryResult:
         caps = self.limits.caps(row_limit)
         job = self._job(sparql, bindings, default_graphs, named_graphs, base_iri, None, None, caps)
-        result: QueryResult = self._run(job, self.limits.timeout(timeout_s))
+        result: QueryResult = self._run(job, self.limits.timeout(timeout_s), lane)
         return result
 
     def serialise(
@@ -331,6 +340,7 @@ class OxigraphStore:
         prepared: policy.Prepared | None = None,
         timeout_s: float | object | None = DEFAULT,
         row_limit: int | object | None = DEFAULT,
+        lane: Lane = "user",
     ) -> results.Serialised:
         """Run a query and write its answer in ``choose(kind)`` (kind: select/ask/graph)."""
         prepared = prepared or self.prepare(sparql, base_iri=base_iri)
@@ -339,7 +349,7 @@ class OxigraphStore:
         job = self._job(
             sparql, bindings, default_graphs, named_graphs, base_iri, prepared, media_type, caps
         )
-        answer: results.Serialised = self._run(job, self.limits.timeout(timeout_s))
+        answer: results.Serialised = self._run(job, self.limits.timeout(timeout_s), lane)
         return answer
 
     def _get_pool(self) -> QueryPool:

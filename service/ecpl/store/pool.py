@@ -10,12 +10,18 @@ in-memory store copy-on-write). Each worker is fenced as it starts:
   behind the policy against server-side requests;
 - a wall-clock limit: a worker past its deadline is killed and replaced (503).
 
-A request waits at most ``acquire_s`` for a free worker, then gets 503 with Retry-After, and
-at most ``size - 1`` queries may work past ``long_after_s`` of CPU at once, so one worker
-always stays free for cheap requests while runaway queries run (CPU time, not wall time: on
-an overloaded machine a starved cheap query is not mistaken for a runaway one). After a
-write the parent calls :meth:`QueryPool.refresh` so later queries are answered by workers
-forked after the write.
+Two lanes. Query text from a client runs in the ``user`` lane (``size`` workers); the
+service's own requests — named queries, linked-data pages, lookups, whose text we wrote and
+whose cost the data bounds — run in the ``known`` lane: ``reserved`` workers that user text
+never reaches, plus any idle user-lane worker. So runaway queries from clients, however many,
+cannot make a page or a named query wait: at worst they take every user-lane worker.
+
+A request waits at most ``acquire_s`` for a free worker of its lane, then gets 503 with
+Retry-After, and at most ``size - 1`` user queries may work past ``long_after_s`` of CPU at
+once, so one user-lane worker stays free for cheap client queries while runaway ones run (CPU
+time, not wall time: on an overloaded machine a starved cheap query is not mistaken for a
+runaway one). After a write the parent calls :meth:`QueryPool.refresh` so later queries are
+answered by workers forked after the write.
 """
 
 from __future__ import annotations
@@ -24,7 +30,6 @@ import ctypes
 import logging
 import multiprocessing
 import os
-import queue
 import resource
 import signal
 import threading
@@ -36,6 +41,7 @@ from multiprocessing.connection import Connection
 from typing import Any, ClassVar, Literal
 
 from ecpl.errors import EcplError, Unavailable
+from ecpl.store.base import Lane
 
 log = logging.getLogger(__name__)
 
@@ -123,11 +129,12 @@ def _serve(conn: Connection, task: Task, fence: Fence) -> None:
 
 class _Worker:
     def __init__(
-        self, task: Task, generation: int, start_method: StartMethod, fence: Fence
+        self, task: Task, generation: int, start_method: StartMethod, fence: Fence, lane: Lane
     ) -> None:
         ctx: Any = multiprocessing.get_context(start_method)  # typeshed: BaseContext lacks Process
         self.conn, child = ctx.Pipe()
         self.generation = generation
+        self.lane: Lane = lane
         self.process = ctx.Process(target=_serve, args=(child, task, fence), daemon=True)
         self.process.start()
         child.close()
@@ -173,6 +180,7 @@ class QueryPool:
         fence: Fence = Fence(),
         acquire_s: float = 1.0,
         long_after_s: float = 1.0,
+        reserved: int = 1,
     ) -> None:
         self._task = task
         self._start_method: StartMethod = start_method
@@ -186,16 +194,19 @@ class QueryPool:
         self.long_after_s = long_after_s
         self._long = threading.BoundedSemaphore(max(1, self._size - 1))
         self._fork_lock = fork_lock  # held by the store's writers: never fork mid-write
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._free = threading.Condition()
+        self._idle: dict[Lane, list[_Worker]] = {"user": [], "known": []}
         self._generation = 0
         self._closed = False
         self.network = "unknown"
         for _ in range(self._size):
-            self._idle.put(self._spawn())
+            self._release(self._spawn("user"))
+        for _ in range(max(0, reserved)):
+            self._release(self._spawn("known"))
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self, lane: Lane) -> _Worker:
         with self._fork_lock:
-            worker = _Worker(self._task, self._generation, self._start_method, self.fence)
+            worker = _Worker(self._task, self._generation, self._start_method, self.fence, lane)
         if worker.network != self.network:
             if not worker.network.startswith(("isolated", "allowed")):
                 log.warning("query workers: network %s", worker.network)
@@ -216,20 +227,42 @@ class QueryPool:
             )
         return Unavailable(f"the query worker stopped (exit code {code}); try again")
 
-    def run(self, args: Any, timeout_s: float) -> Any:
-        """``task(args)`` in a worker within ``timeout_s``: Busy, Unavailable or its error."""
-        try:
-            worker = self._idle.get(timeout=self.acquire_s)
-        except queue.Empty:
-            raise Busy(
-                "the service is busy: every query worker is taken; try again in a moment"
-            ) from None
+    def _acquire(self, lane: Lane) -> _Worker:
+        """An idle worker this lane may use (a known request prefers its reserved ones)."""
+        deadline = time.monotonic() + self.acquire_s
+        order: tuple[Lane, ...] = ("known", "user") if lane == "known" else ("user",)
+        with self._free:
+            while True:
+                for source in order:
+                    if self._idle[source]:
+                        return self._idle[source].pop()
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise Busy(
+                        "the service is busy: every query worker is taken; try again in a moment"
+                    )
+                self._free.wait(remaining)
+
+    def _release(self, worker: _Worker) -> None:
+        with self._free:
+            self._idle[worker.lane].append(worker)
+            self._free.notify_all()
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill ``worker`` and put a fresh one of its lane in its place."""
+        worker.kill()
+        self._release(self._spawn(worker.lane))
+
+    def run(self, args: Any, timeout_s: float, *, lane: Lane = "user") -> Any:
+        """``task(args)`` in a worker of ``lane`` within ``timeout_s``: Busy, Unavailable or
+        its error. ``lane="known"`` only for text the service wrote (see the module doc)."""
+        worker = self._acquire(lane)
         try:
             if worker.generation != self._generation or not worker.process.is_alive():
                 worker.kill()
-                worker = self._spawn()
+                worker = self._spawn(worker.lane)
         except BaseException:
-            self._idle.put(self._spawn())
+            self._release(self._spawn(worker.lane))
             raise
         started = time.monotonic()
         status = "timeout"
@@ -244,6 +277,9 @@ class QueryPool:
                 # Long means working long: a worker starved of CPU by an overloaded machine
                 # has not used its time and is waited for (up to 3 × long_after_s).
                 working = _cpu_s(worker.process.pid) - spent_before >= 0.8 * self.long_after_s
+                if lane == "known":  # the service's own text: its limit is the deadline
+                    ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
+                    break
                 if working or time.monotonic() - started >= 3 * self.long_after_s:
                     long_slot = self._long.acquire(blocking=False)
                     if not long_slot:
@@ -261,8 +297,7 @@ class QueryPool:
                 self._long.release()
         if status in ("timeout", "died", "busy", "memory"):
             failure = self._died(worker) if status == "died" else None
-            worker.kill()
-            self._idle.put(self._spawn())
+            self._replace(worker)
             if failure is not None:
                 raise failure
             if status == "memory":
@@ -283,7 +318,7 @@ class QueryPool:
                 f"query stopped: it ran past the time limit of {timeout_s:g} s; "
                 "narrow it (LIMIT, more specific patterns) or ask the operator for a longer limit"
             )
-        self._idle.put(worker)
+        self._release(worker)
         if status == "error":
             assert isinstance(value, BaseException)
             raise value
@@ -296,8 +331,9 @@ class QueryPool:
 
     def close(self) -> None:
         self._closed = True
-        while True:
-            try:
-                self._idle.get_nowait().kill()
-            except queue.Empty:
-                break
+        with self._free:
+            idle = [w for lane in self._idle.values() for w in lane]
+            for lane in self._idle.values():
+                lane.clear()
+        for worker in idle:
+            worker.kill()

@@ -33,7 +33,15 @@ from ecpl import iri, results
 from ecpl.errors import EcplError, InputError, NotFound, Unavailable
 from ecpl.sparql import iri as sparql_iri
 from ecpl.store import loader, policy
-from ecpl.store.base import DEFAULT, Limits, QueryResult, Row, effective_dataset, update_dataset
+from ecpl.store.base import (
+    DEFAULT,
+    Lane,
+    Limits,
+    QueryResult,
+    Row,
+    effective_dataset,
+    update_dataset,
+)
 
 log = logging.getLogger(__name__)
 
@@ -339,6 +347,7 @@ class RemoteStore:
         base_iri: str | None = None,
         timeout_s: float | object | None = DEFAULT,
         row_limit: int | object | None = DEFAULT,
+        lane: Lane = "user",  # one lane: the remote store applies its own limits
     ) -> QueryResult:
         from ecpl.store.terms import to_rdflib
 
@@ -385,6 +394,7 @@ class RemoteStore:
         prepared: policy.Prepared | None = None,
         timeout_s: float | object | None = DEFAULT,
         row_limit: int | object | None = DEFAULT,
+        lane: Lane = "user",  # one lane: the remote store applies its own limits
     ) -> results.Serialised:
         prepared = prepared or self.prepare(sparql, base_iri=base_iri)
         media_type = choose(results.kind_of(prepared.form))

@@ -102,5 +102,5 @@ def run(name: str) -> Response:
             raise InputError(f"parameter {key!r} given {len(values)} times; give it once")
         raw[key] = values[0]
     terms = query.bindings(raw)
-    answer = get_store().serialise(query.text, negotiator(request), bindings=terms)
+    answer = get_store().serialise(query.text, negotiator(request), bindings=terms, lane="known")
     return answer_response(answer)

@@ -113,6 +113,7 @@ def stored_case(slug: str) -> Response:
     found = store.query(
         "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?case a ?type } }",
         bindings={"case": case, "type": iri.ECPL.Case},
+        lane="known",
     )
     names = sorted(
         str(row["g"])
