@@ -8,15 +8,22 @@ adopted 2018-08-31, in force 2019-01-01; CSL in force 2017-06-01, Art. 21 renumb
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from rdflib import RDF, XSD, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
 
 from ecpl.cli import main
+from ecpl.errors import Unavailable
 from ecpl.iri import ECPL, LAW
+from ecpl.linkeddata.access import StoreAccess
+from ecpl.linkeddata.export import export_bytes
 from ecpl.linkeddata.profiles import eli_graph, in_force_on, schema_graph
+from ecpl.store.base import Limits
+from ecpl.store.oxigraph import OxigraphStore
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 SCHEMA = Namespace("https://schema.org/")
@@ -167,3 +174,69 @@ def test_profiles_on_a_hand_made_graph() -> None:
     schema = schema_graph(graph, dt.date(2021, 1, 1))
     assert (LAW["old"], SCHEMA.legislationLegalForce, SCHEMA.NotInForce) in schema
     assert (LAW["csl"], SCHEMA.legislationLegalForce, SCHEMA.InForce) in schema
+
+
+# -- the full export over the service's store: written by the engine in a query worker -----
+
+
+@pytest.fixture
+def small_store() -> Iterator[OxigraphStore]:
+    ex = "http://example.org/"
+    store = OxigraphStore(None, workers=1, limits=Limits(timeout_s=20))
+    shared = (URIRef(ex + "s"), URIRef(ex + "p"), Literal("shared"))
+    for name in ("g1", "g2"):
+        graph = Graph()
+        graph.add(shared)  # held by both graphs: once in their merge, twice in the dataset
+        graph.add((URIRef(ex + name), RDF.type, URIRef(ex + "Thing")))
+        store.add_graph(ex + name, graph)
+    yield store
+    store.close()
+
+
+def test_full_export_holds_every_named_graph_as_the_store_does(small_store: OxigraphStore) -> None:
+    written = export_bytes(StoreAccess(small_store), "trig", "full")
+    dataset = Dataset()
+    dataset.parse(data=written, format="trig")
+    for name in small_store.graphs():
+        exported = dataset.graph(URIRef(name))
+        assert isomorphic(exported, small_store.get_graph(name)), name
+    names = {str(g.identifier) for g in dataset.graphs() if len(g)}
+    assert names == set(small_store.graphs())
+
+
+def test_full_turtle_export_is_the_merge_of_the_named_graphs(small_store: OxigraphStore) -> None:
+    written = export_bytes(StoreAccess(small_store), "turtle", "full")
+    merge = Graph()
+    for name in small_store.graphs():
+        for triple in small_store.get_graph(name):
+            merge.add(triple)
+    assert isomorphic(Graph().parse(data=written, format="turtle"), merge)
+    assert len(merge) == 3  # the shared triple counted once (RDF merge, set semantics)
+
+
+def test_full_export_runs_in_a_query_worker(
+    small_store: OxigraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every read goes through the store's limits: the export is written by a fenced worker."""
+    small_store.serialise("ASK {}", lambda kind: "application/sparql-results+json")  # fork them
+
+    def in_the_server_process(*args: object) -> bytes:
+        raise AssertionError("the export was written in the server process")
+
+    monkeypatch.setattr("ecpl.store.oxigraph.dump", in_the_server_process)  # after the fork
+    written = small_store.dump("nquads")
+    assert Dataset().parse(data=written, format="nquads")
+
+
+def test_full_export_is_stopped_by_the_time_limit() -> None:
+    store = OxigraphStore(None, workers=1, limits=Limits(timeout_s=20))
+    try:
+        graph = Graph()
+        for i in range(200_000):
+            graph.add((URIRef(f"http://example.org/s{i}"), RDF.value, Literal(i)))
+        store.add_graph("http://example.org/big", graph)
+        with pytest.raises(Unavailable, match="time limit"):
+            store.dump("trig", timeout_s=0.01)
+        assert store.dump("nquads", timeout_s=60)  # the store answers on
+    finally:
+        store.close()

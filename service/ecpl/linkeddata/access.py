@@ -83,3 +83,9 @@ class StoreAccess:
 
     def triple_count(self, name: URIRef | None = None) -> int:
         return int(self.store.triple_count(name))
+
+    def dump(self, fmt: str) -> bytes | None:
+        """The whole store in ``fmt`` written by the store itself (in a query worker, under its
+        limits), or None when the store has no writer of its own (the remote store)."""
+        writer = getattr(self.store, "dump", None)
+        return writer(fmt) if writer is not None else None

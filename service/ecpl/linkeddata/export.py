@@ -17,7 +17,7 @@ from rdflib import Dataset, Graph
 
 from ecpl import prefixes
 from ecpl.linkeddata import profiles
-from ecpl.linkeddata.access import GraphAccess
+from ecpl.linkeddata.access import GraphAccess, StoreAccess
 from ecpl.linkeddata.generation import PerVersion, version
 
 # name -> (media type, file suffix)
@@ -66,6 +66,9 @@ def _check(fmt: str, profile: str) -> None:
 
 def _build(access: GraphAccess, fmt: str, profile: str, on: dt.date | None) -> bytes:
     if profile == "full":
+        written = access.dump(fmt) if isinstance(access, StoreAccess) else None
+        if written is not None:
+            return written
         dataset = full_dataset(access)
         if fmt == "turtle":
             flat = Graph()

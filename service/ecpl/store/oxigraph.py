@@ -34,6 +34,7 @@ from ecpl.store.base import (
     effective_dataset,
     update_dataset,
 )
+from ecpl.store.dump import Dump, dump
 from ecpl.store.pool import Fence, QueryPool
 from ecpl.store.terms import to_ox, to_rdflib
 
@@ -165,8 +166,10 @@ def to_result(answer: Any, row_limit: int | None) -> QueryResult:
     return QueryResult("graph", triples=triples, truncated=truncated)
 
 
-def execute(store: ox.Store, job: Job) -> Any:
+def execute(store: ox.Store, job: Job | Dump) -> Any:
     """A worker's (or in-process) answer to ``job``: bytes, a QueryResult or an update's effect."""
+    if isinstance(job, Dump):
+        return dump(store, job)
     if job.update:
         return _try_update(store, job)
     answer = _evaluate(store, job)
@@ -214,7 +217,7 @@ def _try_update(store: ox.Store, job: Job) -> dict[str, bytes | None]:
 _read_only: dict[str, ox.Store] = {}  # a query worker's handle on the folder, by path
 
 
-def read_folder(path: str, job: Job) -> Any:
+def read_folder(path: str, job: Job | Dump) -> Any:
     """Run a job in a worker on its own read-only handle of an on-disk store.
 
     Workers start from a clean fork server (never forked from the process that holds the
@@ -306,7 +309,7 @@ class OxigraphStore:
             caps,
         )
 
-    def _run(self, job: Job, timeout_s: float | None, lane: Lane = "user") -> Any:
+    def _run(self, job: Job | Dump, timeout_s: float | None, lane: Lane = "user") -> Any:
         if timeout_s is None:
             return execute(self.raw, job)
         return self._get_pool().run(job, timeout_s, lane=lane)
@@ -351,6 +354,11 @@ class OxigraphStore:
         )
         answer: results.Serialised = self._run(job, self.limits.timeout(timeout_s), lane)
         return answer
+
+    def dump(self, fmt: str, timeout_s: float | object | None = DEFAULT) -> bytes:
+        """Every named graph (TriG, N-Quads) or their merge (Turtle), written in a worker."""
+        written: bytes = self._run(Dump(fmt), self.limits.timeout(timeout_s), "known")
+        return written
 
     def _get_pool(self) -> QueryPool:
         with self._pool_lock:
