@@ -152,6 +152,16 @@ def test_a_known_request_is_not_cut_by_the_long_query_rule() -> None:
         pool.close()
 
 
+def test_client_queries_run_at_a_lower_cpu_priority_than_the_services_own() -> None:
+    base = __import__("os").nice(0)
+    pool = QueryPool(lambda _: __import__("os").nice(0), 1, threading.RLock(), reserved=1)
+    try:
+        assert pool.run(None, 10) > base  # a client's query yields the CPU when it is scarce
+        assert pool.run(None, 10, lane="known") == base  # pages and named queries do not
+    finally:
+        pool.close()
+
+
 def test_pages_and_named_queries_answer_while_runaways_hold_every_client_worker(
     store: OxigraphStore,
 ) -> None:
