@@ -20,7 +20,8 @@ from rdflib import Graph, Literal, URIRef
 from ecpl import results
 from ecpl.errors import InputError, Unavailable
 from ecpl.store.base import Limits
-from ecpl.store.oxigraph import Job, OxigraphStore
+from ecpl.store.execution import Job
+from ecpl.store.oxigraph import OxigraphStore
 from ecpl.store.pool import Busy, QueryPool, WorkerFault
 
 EX = "http://example.org/"
