@@ -17,10 +17,11 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib.term import Identifier, Node
 
-from ecpl import queries, results
+from ecpl import results
 from ecpl.errors import InputError, Unavailable
+from ecpl.sparql.substitute import substitute
 from ecpl.store.base import QueryResult, Row
-from ecpl.store.terms import DEFAULT_GRAPH, graph_node, to_ox, to_rdflib
+from ecpl.store.terms import DEFAULT_GRAPH, graph_node, to_rdflib
 
 Triple = tuple[Node, Node, Node]
 
@@ -37,6 +38,8 @@ class Job:
     ``dataset`` is the effective dataset (default graphs, named graphs) or None for the
     store's own (the merge of all named graphs, and every named graph). ``media_type`` set:
     answer with serialised bytes; unset: with a :class:`QueryResult` of rdflib terms.
+    ``substitutions`` are the parameters, bound into the text by
+    :func:`ecpl.sparql.substitute.substitute` as for every store.
     """
 
     text: str
@@ -76,27 +79,14 @@ def evaluate(store: ox.Store, job: Job) -> Any:
         else:
             options["default_graph"] = [graph_node(g) for g in default]
         options["named_graphs"] = [graph_node(g) for g in named]
-    if job.substitutions:
-        options["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in job.substitutions.items()}
+    text = substitute(job.text, job.substitutions) if job.substitutions else job.text
     try:
-        return target.query(job.text, **options)
+        return target.query(text, **options)
     except SyntaxError as exc:
         raise InputError(f"SPARQL syntax error: {exc}") from None
     except OSError as exc:
         raise Unavailable(f"the store could not be read: {exc}") from None
     except RuntimeError as exc:
-        if not job.substitutions or "projection" not in str(exc):
-            raise InputError(f"SPARQL query error: {exc}") from None
-    # pyoxigraph substitutes only projected variables (SEP-0007); bind the others with a
-    # VALUES block built from serialised terms, as for remote stores.
-    del options["substitutions"]
-    try:
-        rewritten = queries.with_values(job.text, dict(job.substitutions))
-    except ValueError as err:
-        raise InputError(str(err)) from None
-    try:
-        return target.query(rewritten, **options)
-    except (SyntaxError, RuntimeError) as exc:
         raise InputError(f"SPARQL query error: {exc}") from None
 
 
