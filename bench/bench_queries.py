@@ -34,6 +34,7 @@ from rdflib import Dataset, URIRef  # noqa: E402
 
 from ecpl import queries  # noqa: E402
 from ecpl.config import Settings  # noqa: E402
+from ecpl.sparql.substitute import substitute  # noqa: E402
 from ecpl.store import open_store  # noqa: E402
 from ecpl.store.oxigraph import OxigraphStore  # noqa: E402
 from load import percentile, run_load  # noqa: E402
@@ -284,7 +285,7 @@ def run_size(count: int, args: argparse.Namespace, folder: Path) -> dict[str, An
             def call(
                 text: str = text, bindings_for: Callable = bindings_for, counter: Any = counter
             ) -> None:
-                bound = queries.with_values(text, bindings_for(next(counter)))
+                bound = substitute(text, bindings_for(next(counter)))
                 response = session.get(
                     server.url + "/sparql", params={"query": bound}, headers=accept, timeout=300
                 )
@@ -297,7 +298,7 @@ def run_size(count: int, args: argparse.Namespace, folder: Path) -> dict[str, An
 
         def lookup_request(i: int) -> tuple[str, dict[str, str]]:
             case = URIRef(f"{CASE}bench-{(i * 7919) % count}")
-            bound = queries.with_values(lookup_text, {"case": case})
+            bound = substitute(lookup_text, {"case": case})
             return server.url + "/sparql", {"query": bound}
 
         load = run_load(lookup_request, clients=args.clients, duration_s=args.duration)

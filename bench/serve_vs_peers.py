@@ -934,11 +934,12 @@ def main() -> None:
         parser.error("--loadgen wrk: wrk is not installed (apt-get install -y wrk)")
 
     from ecpl import queries
+    from ecpl.sparql.substitute import substitute
 
     named = queries.load_all().get(args.named)
     if named is None:
         parser.error(f"--named {args.named}: no such query in data/queries/")
-    named_text = queries.with_values(named.text, named.bindings({}))
+    named_text = substitute(named.text, named.bindings({}))
 
     _terminate_on_sigterm()
     meta: dict[str, Any] = {

@@ -10,7 +10,7 @@ import pyoxigraph
 from rdflib import Dataset, Graph, URIRef
 
 from ecpl import iri, queries, sources
-from ecpl.store.terms import to_ox
+from ecpl.sparql.substitute import substitute
 from ecpl.validation import validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,13 +35,9 @@ def run(dataset: Dataset, name: str, **params: str) -> list[dict[str, str]]:
     bindings = query.bindings(params)
     store = pyoxigraph.Store()
     store.load(dataset.serialize(format="nquads").encode(), pyoxigraph.RdfFormat.N_QUADS)
-    # as ecpl.store.oxigraph does: native substitutions (projected variables only), else VALUES
-    subs = {pyoxigraph.Variable(k): to_ox(v) for k, v in bindings.items()}
-    try:
-        solutions = store.query(query.text, use_default_graph_as_union=True, substitutions=subs)
-    except RuntimeError:
-        text = queries.with_values(query.text, bindings)
-        solutions = store.query(text, use_default_graph_as_union=True)
+    # as every store does: the parameters substituted (ecpl.sparql.substitute)
+    text = substitute(query.text, bindings)
+    solutions = store.query(text, use_default_graph_as_union=True)
     names = [v.value for v in solutions.variables]
     return [{n: row[n].value for n in names if row[n] is not None} for row in solutions]
 

@@ -2,15 +2,17 @@
 
 Every source file is loaded into its own named graph and queried through the union default graph,
 as the service does, without materialised inference. The expected answers are written by hand
-from DOMAIN.md §1–§4 and the statute text; they are never produced by the code under test.
-Parameterised queries are also run with their parameters as a VALUES block (the path taken for
-remote stores such as Virtuoso) and must give the same rows.
+from the project's domain notes (§1–§4) and the statute text; they are never produced by the
+code under test. Parameterised queries are bound by the engine's own substitution (pyoxigraph,
+SEP-0007) and must give the same rows through the remote store's whole code path
+(:class:`ecpl.store.remote.RemoteStore` over the SPARQL protocol, as for Virtuoso).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import NamedTuple
 
 import pyoxigraph as ox
 import pytest
@@ -20,7 +22,9 @@ from ecpl import iri, queries
 from ecpl.errors import InputError
 from ecpl.iri import ECPL
 from ecpl.store.base import Store
+from ecpl.store.remote import RemoteStore
 from ecpl.store.terms import to_ox
+from sparql_endpoint import endpoint
 
 Row = dict[str, str]
 
@@ -29,9 +33,20 @@ SEED = "https://w3id.org/ecpl/source/seed-paper"
 POS = "https://w3id.org/ecpl/doctrine/"
 
 
+class Stores(NamedTuple):
+    local: ox.Store  # the sources, one named graph per file
+    remote: RemoteStore  # the same sources behind the SPARQL protocol
+
+
 @pytest.fixture(scope="module")
-def store(source_store: ox.Store) -> ox.Store:
-    return source_store
+def store(source_store: ox.Store) -> Iterator[Stores]:
+    served = ox.Store()
+    served.extend(source_store.quads_for_pattern(None, None, None, None))
+    with endpoint(served) as url:
+        remote = RemoteStore(url)
+        remote.remerge()  # its default graph: the merge of the graphs (no inferences here)
+        yield Stores(source_store, remote)
+        remote.close()
 
 
 def _rows(solutions: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> list[Row]:
@@ -45,22 +60,22 @@ def _canonical(rows: list[Row]) -> list[str]:
     return sorted(repr({k: sorted(v.split(" ")) for k, v in sorted(r.items())}) for r in rows)
 
 
-def run(store: ox.Store, name: str, **params: str) -> list[Row]:
+def run(store: Stores, name: str, **params: str) -> list[Row]:
     """Rows of a named query, each a dict of variable -> lexical value (unbound left out)."""
     query = queries.get(name)
     bindings = query.bindings(params)
-    substituted = _rows(
-        store.query(
-            query.text,
-            use_default_graph_as_union=True,
-            substitutions={ox.Variable(k): to_ox(v) for k, v in bindings.items()},
-        )
+    solutions = store.local.query(
+        query.text,
+        use_default_graph_as_union=True,
+        substitutions={ox.Variable(k): to_ox(v) for k, v in bindings.items()},
     )
-    if bindings:  # the remote-store path: the same parameters as a VALUES block
-        with_values = _rows(
-            store.query(queries.with_values(query.text, bindings), use_default_graph_as_union=True)
-        )
-        assert _canonical(with_values) == _canonical(substituted), name
+    substituted = _rows(solutions)
+    # the remote store's path: policy, dataset, substitution, the protocol, reading the answer
+    answer = store.remote.query(query.text, bindings=bindings, timeout_s=None, row_limit=None)
+    remote = [{k: str(v) for k, v in row.items() if v is not None} for row in answer.rows]
+    assert isinstance(solutions, ox.QuerySolutions)
+    assert answer.variables == [v.value for v in solutions.variables], name
+    assert _canonical(remote) == _canonical(substituted), name
     return substituted
 
 
@@ -116,7 +131,7 @@ USED_IN = {
 
 
 @pytest.fixture(scope="module")
-def cq1(store: ox.Store) -> list[Row]:
+def cq1(store: Stores) -> list[Row]:
     return run(store, "cq01-platform-terms")
 
 
@@ -214,7 +229,7 @@ DUTY_BASIS = {
 
 
 @pytest.fixture(scope="module")
-def cq2(store: ox.Store) -> list[Row]:
+def cq2(store: Stores) -> list[Row]:
     return run(store, "cq02-duties-by-phase")
 
 
@@ -238,7 +253,7 @@ def test_cq2_through_the_crpl_name(cq2: list[Row]) -> None:
     assert split(row, "bearers") == {ecpl("OnlineTradingPlatformProvider")}
 
 
-def test_cq2_other_actors(store: ox.Store) -> None:
+def test_cq2_other_actors(store: Stores) -> None:
     # An in-platform operator is an e-commerce operator (ECL 9(3)): only the duties of ECL 24 and
     # (issue 10) ECL 62, which bind every 电子商务经营者, reach it.
     rows = run(store, "cq02-duties-by-phase", actor=ecpl("InPlatformOperator"))
@@ -271,7 +286,7 @@ JOINT = {
 
 
 @pytest.fixture(scope="module")
-def cq3(store: ox.Store) -> dict[str, Row]:
+def cq3(store: Stores) -> dict[str, Row]:
     rows = run(store, "cq03-joint-and-supplementary")
     by_rule = {r["rule"].split("#")[1]: r for r in rows}
     assert len(by_rule) == len(rows), "one row per rule"
@@ -309,7 +324,7 @@ def test_cq3_enlarged_part_only(cq3: dict[str, Row]) -> None:
 
 
 @pytest.fixture(scope="module")
-def cq4(store: ox.Store) -> dict[str, Row]:
+def cq4(store: Stores) -> dict[str, Row]:
     rows = run(store, "cq04-recourse")
     return {r["rule"].split("#")[1]: r for r in rows}
 
@@ -360,7 +375,7 @@ POSITIONS: dict[str, tuple[set[str], set[str], str | None, set[str]]] = {
 
 
 @pytest.fixture(scope="module")
-def cq5(store: ox.Store) -> dict[str, Row]:
+def cq5(store: Stores) -> dict[str, Row]:
     rows = run(store, "cq05-ecl-38-2-positions")
     return {r["position"].removeprefix(POS): r for r in rows}
 
@@ -389,7 +404,7 @@ def _fines(row: Row) -> tuple[Decimal, ...]:
     return tuple(Decimal(row[c]) for c in cols)
 
 
-def test_cq8_qualification_review_is_ecl_83(store: ox.Store) -> None:
+def test_cq8_qualification_review_is_ecl_83(store: Stores) -> None:
     # ECL 83: CNY 50,000–500,000; serious cases 500,000–2,000,000 (read off the statute).
     (row,) = run(store, "cq08-administrative-penalties")  # default: QualificationReviewDuty
     assert row["rule"] == ecpl("Rule-ECL-83")
@@ -400,14 +415,14 @@ def test_cq8_qualification_review_is_ecl_83(store: ox.Store) -> None:
 @pytest.mark.parametrize(
     "duty", ["IdentityVerificationDuty", "RegulatorReportingDuty", "TransactionRecordDuty"]
 )
-def test_cq8_ecl_80_duties(store: ox.Store, duty: str) -> None:
+def test_cq8_ecl_80_duties(store: Stores, duty: str) -> None:
     # ECL 80(1) items 1, 2, 4: CNY 20,000–100,000; serious cases 100,000–500,000.
     (row,) = run(store, "cq08-administrative-penalties", duty=ecpl(duty))
     assert row["rule"] == ecpl("Rule-ECL-80")
     assert _fines(row) == (Decimal(20_000), Decimal(100_000), Decimal(100_000), Decimal(500_000))
 
 
-def test_cq8_other_duties(store: ox.Store) -> None:
+def test_cq8_other_duties(store: Stores) -> None:
     # ECL 83 sanctions breaches of Art. 38 only; ECL 80 item 3 covers Art. 29 (UnlawfulListingDuty)
     rows = run(store, "cq08-administrative-penalties", duty=ecpl("NecessaryMeasuresDuty"))
     assert {r["rule"] for r in rows} == {ecpl("Rule-ECL-83")}
@@ -428,7 +443,7 @@ def test_cq8_rejects_a_non_iri() -> None:
 # --- CQ9: personal-information duties -----------------------------------------------------------
 
 
-def test_cq9_personal_information_duties(store: ox.Store) -> None:
+def test_cq9_personal_information_duties(store: Stores) -> None:
     rows = {r["duty"].split("#")[1]: r for r in run(store, "cq09-personal-information-duties")}
     assert set(rows) == {
         "PersonalInformationProtectionDuty",
@@ -452,7 +467,7 @@ def _cites(rows: list[Row], provision: URIRef, cited_by: str) -> list[Row]:
     return [r for r in rows if r["provision"] == str(provision) and r["citedBy"] == ecpl(cited_by)]
 
 
-def test_cq10_csl_renumbering(store: ox.Store) -> None:
+def test_cq10_csl_renumbering(store: Stores) -> None:
     log = iri.item("csl", 21, 1, 3)
     (after,) = _cites(run(store, "cq10-cited-provisions"), log, "NetworkLogDuty")  # 2026-01-01
     assert (after["originalNumber"], after["numberOnDate"]) == ("21", "23")
@@ -463,7 +478,7 @@ def test_cq10_csl_renumbering(store: ox.Store) -> None:
     assert unchanged["numberOnDate"] == "38"
 
 
-def test_cq10_duties_rules_and_recourse(store: ox.Store) -> None:
+def test_cq10_duties_rules_and_recourse(store: Stores) -> None:
     rows = run(store, "cq10-cited-provisions", date="2024-01-01")
     assert _cites(rows, P("ecl", 38, 2), "Rule-ECL-38-2")[0]["kind"] == "rule"
     assert {r["kind"] for r in _cites(rows, P("crpl", 44, 1), "Rule-CRPL-44-1")} == {
@@ -473,7 +488,7 @@ def test_cq10_duties_rules_and_recourse(store: ox.Store) -> None:
     assert _cites(rows, P("csl", 24, 1), "RealIdentityDuty")[0]["kind"] == "duty"
 
 
-def test_cq10_no_number_before_the_law(store: ox.Store) -> None:
+def test_cq10_no_number_before_the_law(store: Stores) -> None:
     # The CSL took effect on 2017-06-01 and the PIPL on 2021-11-01: no number before that.
     rows = run(store, "cq10-cited-provisions", date="2016-01-01")
     (csl,) = _cites(rows, iri.item("csl", 21, 1, 3), "NetworkLogDuty")
@@ -502,9 +517,7 @@ def service_store() -> Iterator[Store]:
 
 
 @pytest.mark.parametrize("name", OWN_QUERIES)
-def test_same_answers_with_inferred_triples(
-    store: ox.Store, service_store: Store, name: str
-) -> None:
+def test_same_answers_with_inferred_triples(store: Stores, service_store: Store, name: str) -> None:
     """Materialised subclass closure and types must not add or change rows (CQ1: asserted only)."""
     query = queries.get(name)
     rows = service_store.query(query.text, bindings=query.bindings({})).rows

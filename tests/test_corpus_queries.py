@@ -13,7 +13,7 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 
 from ecpl import queries, sources
-from ecpl.store.terms import to_ox
+from ecpl.sparql.substitute import substitute
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "data" / "cases" / "real"
@@ -61,15 +61,11 @@ def corpus() -> pyoxigraph.Store:
 
 
 def run(store: pyoxigraph.Store, name: str, **params: str) -> list[dict[str, str]]:
-    """As ecpl.store.oxigraph does: native substitutions, else a VALUES block."""
+    """As every store does: the parameters substituted (ecpl.sparql.substitute)."""
     query = queries.get(name)
     bindings = query.bindings(params)
-    subs = {pyoxigraph.Variable(k): to_ox(v) for k, v in bindings.items()}
-    try:
-        solutions = store.query(query.text, use_default_graph_as_union=True, substitutions=subs)
-    except RuntimeError:
-        text = queries.with_values(query.text, bindings)
-        solutions = store.query(text, use_default_graph_as_union=True)
+    text = substitute(query.text, bindings)
+    solutions = store.query(text, use_default_graph_as_union=True)
     names = [v.value for v in solutions.variables]
     return [{n: row[n].value for n in names if row[n] is not None} for row in solutions]
 

@@ -144,7 +144,7 @@ def test_examples_json_cannot_close_the_script(
     assert examples[0]["title"]["en"] == "</script><script>alert(1)</script>"
 
 
-def test_example_text_binds_defaults_as_values() -> None:
+def test_example_text_substitutes_defaults() -> None:
     query = named.parse(
         "q",
         "#---\n# title: {en: t, zh: t}\n# description: {en: d, zh: d}\n# params:\n"
@@ -153,8 +153,11 @@ def test_example_text_binds_defaults_as_values() -> None:
         "SELECT ?law ?date WHERE { ?law <urn:p> ?date }\n",
     )
     text = editor.example_text(query)
-    assert 'VALUES (?date) { ("2026-01-01"^^<http://www.w3.org/2001/XMLSchema#date>) }' in text
-    assert "?law" in text and "VALUES (?law" not in text  # no default: left open
+    # the default as the service binds it (SEP-0007 substitution): the pattern holds the term,
+    # the projection keeps the column; ?law has no default and stays a variable
+    date = '"2026-01-01"^^<http://www.w3.org/2001/XMLSchema#date>'
+    assert f"{{ ?law <urn:p> {date} }}" in text
+    assert 'SELECT ?law (<http://www.w3.org/2001/XMLSchema#date>("2026-01-01") AS ?date)' in text
     assert text.startswith("# t\n# t\n# /queries/q\n")  # titled, the YAML header left out
     assert "#---" not in text and "description" not in text
 

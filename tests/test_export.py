@@ -223,7 +223,7 @@ def test_full_export_runs_in_a_query_worker(
     def in_the_server_process(*args: object) -> bytes:
         raise AssertionError("the export was written in the server process")
 
-    monkeypatch.setattr("ecpl.store.oxigraph.dump", in_the_server_process)  # after the fork
+    monkeypatch.setattr("ecpl.store.execution.dump", in_the_server_process)  # after the fork
     written = small_store.dump("nquads")
     assert Dataset().parse(data=written, format="nquads")
 

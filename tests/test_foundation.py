@@ -11,6 +11,8 @@ from rdflib import XSD, Literal, URIRef
 
 from ecpl import config, iri, queries
 from ecpl.errors import InputError
+from ecpl.sparql import lexer
+from ecpl.sparql.substitute import substitute
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -106,10 +108,13 @@ def test_named_query_header_and_bindings() -> None:
         query.bindings({"provision": "https://a/b", "case": "x"})
 
 
-def test_values_injection_escapes_terms() -> None:
+def test_substitution_escapes_terms() -> None:
     query = queries.parse("number-on-date", QUERY)
-    text = queries.with_values(query.text, {"date": Literal('2026"} DROP ALL {', datatype=None)})
-    assert 'VALUES (?date) { ("2026\\"} DROP ALL {") }' in text
+    value = '2026"} DROP ALL {'
+    text = substitute(query.text, {"date": Literal(value, datatype=None)})
+    tokens, _, _ = lexer.tokenize(text)
+    assert [t.value for t in tokens if t.kind == lexer.STRING] == [value]  # one string token
+    assert "DROP" not in [t.value for t in tokens if t.kind == lexer.KEYWORD]
 
 
 def test_shipped_named_queries_parse() -> None:

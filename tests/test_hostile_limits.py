@@ -7,6 +7,7 @@ the second wall against server-side requests (workers have no network).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import socket
@@ -20,7 +21,8 @@ from rdflib import Graph, Literal, URIRef
 from ecpl import results
 from ecpl.errors import InputError, Unavailable
 from ecpl.store.base import Limits
-from ecpl.store.oxigraph import Job, OxigraphStore
+from ecpl.store.execution import Job
+from ecpl.store.oxigraph import OxigraphStore
 from ecpl.store.pool import Busy, QueryPool, WorkerFault
 
 EX = "http://example.org/"
@@ -169,10 +171,9 @@ def test_pages_and_named_queries_answer_while_runaways_hold_every_client_worker(
 
     def runaway() -> None:
         while not done.is_set():
-            try:
+            # stopped by a limit or told the service is busy: try again
+            with contextlib.suppress(Unavailable):
                 store.serialise(RUNAWAY, _json, timeout_s=5)
-            except Unavailable:  # stopped by a limit or told the service is busy: try again
-                pass
 
     threads = [threading.Thread(target=runaway) for _ in range(4)]
     for thread in threads:

@@ -19,6 +19,7 @@ from SPARQLWrapper import CSV, JSON, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
 from ecpl import iri, queries
 from ecpl.config import Settings
+from ecpl.sparql.substitute import substitute
 from ecpl.store import open_store
 from live_server import start_server
 
@@ -403,7 +404,7 @@ def test_named_queries_same_over_http(live_server: str, name: str) -> None:
         local = store.query(named.text, bindings=bindings)
     finally:
         store.close()
-    text = queries.with_values(named.text, bindings)
+    text = substitute(named.text, bindings)
     response = _get(live_server, text, headers={"Accept": "application/sparql-results+json"})
     assert response.status_code == 200, response.text
     remote = _rows(response.json())

@@ -96,8 +96,8 @@ def _canonical(rows: list[dict]) -> list[tuple]:
 
 
 # Every named query gives the same answer on both backends. cq01 and cq10 were once marked
-# "intermittent" on Virtuoso 7.2; since parameters are bound with BIND and cast dates (see
-# ecpl.store.remote.bind) they passed in 5 runs of the two alone and 3 runs of this file.
+# "intermittent" on Virtuoso 7.2; with dates cast in expressions (as ecpl.sparql.substitute
+# still writes them) they passed in 5 runs of the two alone and 3 runs of this file.
 @pytest.mark.parametrize("name", NAMED)
 def test_named_queries_same_on_both_backends(oxigraph: Store, virtuoso: Store, name: str) -> None:
     named = queries.get(name)

@@ -14,8 +14,9 @@ A named query starts with a YAML header inside comment lines between ``#---`` ma
     #---
     SELECT ... WHERE { ... ?date ... }
 
-Parameters are bound as RDF terms (engine substitutions, or a VALUES block for remote stores),
-never by splicing the user's text into the query.
+Parameters are bound as RDF terms substituted for the variables
+(:func:`ecpl.sparql.substitute.substitute`, the same for every store), never by splicing the
+user's text into the query.
 """
 
 from __future__ import annotations
@@ -110,23 +111,6 @@ def _is_xsd_date(value: str) -> bool:
     leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
     days = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
     return day <= days
-
-
-def with_values(query: str, bindings: dict[str, Identifier]) -> str:
-    """The query with a VALUES block for ``bindings`` as the first thing in its WHERE clause.
-
-    For stores without native substitution (remote endpoints). The terms are serialised by
-    rdflib (escaped), so user text never reaches the query as syntax.
-    """
-    if not bindings:
-        return query
-    match = re.search(r"\bWHERE\s*\{", query, re.IGNORECASE)
-    if not match:
-        raise ValueError("a parameterised named query needs an explicit WHERE { … }")
-    names = " ".join(f"?{name}" for name in bindings)
-    values = " ".join(term.n3() for term in bindings.values())
-    block = f"\n  VALUES ({names}) {{ ({values}) }}\n"
-    return query[: match.end()] + block + query[match.end() :]
 
 
 def _texts(value: object, where: str) -> list[str]:

@@ -1,19 +1,34 @@
 """Materialised inferences, so scholars' queries need no property-path workarounds.
 
-The closure covers exactly what DESIGN.md promises: ``rdfs:subClassOf`` and
+The closure is the part of RDFS and OWL a scholar's query leans on and nothing more (no
+reasoner's full entailment, whose answers would be hard to explain): ``rdfs:subClassOf`` and
 ``rdfs:subPropertyOf`` transitivity, ``rdf:type`` through superclasses, triples of
 super-properties, and ``owl:inverseOf`` in both directions. Rules run as SPARQL CONSTRUCTs
 over the union of all graphs (any engine) until nothing new appears; only IRIs count as
 classes and properties (OWL restriction blank nodes are not classes a scholar asks for).
+
+The embedded store keeps the closure in step with writes without recomputing it: the functions
+below work on a pyoxigraph store and hand what to add to the store's own ``add`` (which keeps
+its default graph, the merge, in step); the store holds its write lock around them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
+import pyoxigraph as ox
+from rdflib import Graph
 from rdflib.term import Node
 
+from ecpl import iri, prefixes
+from ecpl.store.terms import to_ox, to_rdflib
+
 Triple = tuple[Node, Node, Node]
+OxTriple = tuple[Any, Any, Any]  # pyoxigraph subject, predicate, object
+Add = Callable[[Iterable[OxTriple]], None]
+
+INFERRED = ox.NamedNode(str(iri.INFERRED_GRAPH))
 
 # The predicates the rules read as schema: a write touching them needs a full recompute.
 SCHEMA_PREDICATES = (
@@ -22,10 +37,7 @@ SCHEMA_PREDICATES = (
     "http://www.w3.org/2002/07/owl#inverseOf",
 )
 
-PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-"""
+PREFIXES = prefixes.sparql_prologue(["rdf", "rdfs", "owl"])
 
 RULES: dict[str, str] = {
     "subclass-transitive": """CONSTRUCT { ?a rdfs:subClassOf ?c }
@@ -68,3 +80,137 @@ def materialise(
         add(new)
         total += len(new)
     return total
+
+
+# -- the embedded store (pyoxigraph) --------------------------------------------------------
+def touches_schema(predicates: Iterable[str]) -> bool:
+    """Whether triples with these predicates change what every triple entails."""
+    return any(p in SCHEMA_PREDICATES for p in predicates)
+
+
+def constructor(store: ox.Store) -> Callable[[str], Iterable[Triple]]:
+    """A CONSTRUCT runner over ``store``'s default graph yielding rdflib triples (for the rules)."""
+
+    def construct(query: str) -> Iterable[Triple]:
+        answer = store.query(query)
+        assert isinstance(answer, ox.QueryTriples)  # noqa: S101 - the rules are CONSTRUCTs
+        for t in answer:
+            yield (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+
+    return construct
+
+
+def _found(store: ox.Store, triple: Triple) -> bool:
+    s, p, o = (to_ox(term) for term in triple)
+    return any(True for _ in store.quads_for_pattern(s, p, o, None))  # type: ignore[arg-type]
+
+
+def _default_quads(triples: Iterable[OxTriple]) -> Iterable[ox.Quad]:
+    return (ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in triples)
+
+
+def _as_ox(triples: Iterable[Triple]) -> list[OxTriple]:
+    return [(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples]
+
+
+def closure(store: ox.Store, add: Add) -> int:
+    """Derive the whole closure from ``store``'s default graph (the merge of all graphs)."""
+    return materialise(
+        constructor(store),
+        lambda triple: _found(store, triple),
+        lambda triples: add(_as_ox(triples)),
+    )
+
+
+def schema_scratch(store: ox.Store) -> ox.Store:
+    """A scratch store holding the schema triples (asserted and inferred) the rules read."""
+    scratch = ox.Store()
+    for predicate in SCHEMA_PREDICATES:
+        scratch.extend(
+            ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+            for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, None)
+        )
+    return scratch
+
+
+def added(store: ox.Store, graph: Graph, add: Add) -> int:
+    """Add the inferences that ``graph``'s new triples entail, without a full recompute.
+
+    Adding triples only adds inferences (the rules are monotonic), and instance triples
+    entail nothing through each other except via the schema, so the rules run over the
+    schema triples plus the new graph in a scratch store. The caller recomputes everything
+    instead when ``graph`` changes the schema (:func:`touches_schema`).
+    """
+    scratch = schema_scratch(store)
+    scratch.extend(_default_quads(_as_ox(graph)))
+
+    def add_both(triples: set[Triple]) -> None:
+        quads = _as_ox(triples)
+        scratch.extend(_default_quads(quads))
+        add(quads)
+
+    return materialise(
+        constructor(scratch),
+        lambda triple: _found(scratch, triple) or _found(store, triple),
+        add_both,
+    )
+
+
+def inverse_properties(store: ox.Store) -> set[str]:
+    """Properties whose triples entail a triple about their object (via owl:inverseOf)."""
+    answer = store.query(
+        PREFIXES
+        + """SELECT DISTINCT ?p WHERE {
+            { ?q owl:inverseOf ?r } UNION { ?r owl:inverseOf ?q }
+            ?p rdfs:subPropertyOf* ?q FILTER(isIRI(?p)) }"""
+    )
+    assert isinstance(answer, ox.QuerySolutions)  # noqa: S101 - a SELECT
+    return {row["p"].value for row in answer if row["p"] is not None}
+
+
+def supported_nodes(quads: Sequence[ox.Quad], inverse: set[str]) -> set[Any]:
+    """The nodes whose inferences ``quads`` may support: their subjects, and the objects of
+    inverse properties (every rule has one instance premise and keeps its node pair)."""
+    return {q.subject for q in quads} | {
+        q.object
+        for q in quads
+        if q.predicate.value in inverse and isinstance(q.object, ox.NamedNode | ox.BlankNode)
+    }
+
+
+def rederive(store: ox.Store, nodes: set[Any], inverse: set[str]) -> list[OxTriple]:
+    """The inferences about ``nodes`` that the asserted triples still support.
+
+    Called after a graph and the inferences about its nodes were dropped: the rules run on
+    the schema plus the remaining asserted triples about those nodes; what they derive about
+    the nodes, and no graph asserts, is to be restored.
+    """
+    asserted = [
+        q
+        for node in nodes
+        for q in (
+            *store.quads_for_pattern(node, None, None, None),
+            *(
+                q
+                for predicate in inverse
+                for q in store.quads_for_pattern(None, ox.NamedNode(predicate), node)
+            ),
+        )
+        if q.graph_name not in (INFERRED, ox.DefaultGraph())
+    ]
+    scratch = schema_scratch(store)
+    scratch.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in asserted)
+    derived: set[Triple] = set()
+
+    def add(triples: set[Triple]) -> None:
+        derived.update(triples)
+        scratch.extend(_default_quads(_as_ox(triples)))
+
+    materialise(constructor(scratch), lambda triple: _found(scratch, triple), add)
+    restored = []
+    for subject, prop, obj in _as_ox(derived):
+        if subject not in nodes:  # the others were never dropped
+            continue
+        if not any(True for _ in store.quads_for_pattern(subject, prop, obj, None)):
+            restored.append((subject, prop, obj))  # else asserted in another graph
+    return restored

@@ -10,240 +10,23 @@ and updates run in fenced, killable workers (:mod:`ecpl.store.pool`) refreshed a
 from __future__ import annotations
 
 import functools
-import logging
 import threading
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.term import Identifier, Node
+from rdflib.term import Identifier
 
-from ecpl import iri, queries, results
+from ecpl import iri, results
 from ecpl.errors import Forbidden, InputError, NotFound, Unavailable
 from ecpl.store import inference, policy
-from ecpl.store.base import (
-    DEFAULT,
-    Lane,
-    Limits,
-    QueryResult,
-    Row,
-    effective_dataset,
-    update_dataset,
-)
-from ecpl.store.dump import Dump, dump
+from ecpl.store.base import DEFAULT, Lane, Limits, QueryResult, effective_dataset, update_dataset
+from ecpl.store.dump import Dump
+from ecpl.store.execution import Job, execute, read_folder, try_update
 from ecpl.store.pool import Fence, QueryPool
-from ecpl.store.terms import to_ox, to_rdflib
-
-Triple = tuple[Node, Node, Node]
-
-log = logging.getLogger(__name__)
-
-# Opens of a read-only handle a query worker tries before it answers 503 (see read_folder).
-READ_ATTEMPTS = 5
-DEFAULT_GRAPH = ox.DefaultGraph()
-
-
-def graph_node(graph: str) -> ox.NamedNode:
-    """A graph name as a pyoxigraph term; InputError (400) when it is not an absolute IRI."""
-    try:
-        return ox.NamedNode(graph)
-    except ValueError:
-        raise InputError(f"graph name {graph!r} is not an absolute IRI") from None
-
-
-def _constructor(store: ox.Store) -> Callable[[str], Iterable[Triple]]:
-    """A CONSTRUCT runner over ``store``'s default graph yielding rdflib triples (for the rules)."""
-
-    def construct(query: str) -> Iterable[Triple]:
-        answer = store.query(query)
-        assert isinstance(answer, ox.QueryTriples)
-        for t in answer:
-            yield (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
-
-    return construct
-
-
-@dataclass(frozen=True)
-class Job:
-    """One request for a worker (pickled to it): a query to answer or an update to try.
-
-    ``dataset`` is the effective dataset (default graphs, named graphs) or None for the
-    store's own (the merge of all named graphs, and every named graph). ``media_type`` set:
-    answer with serialised bytes; unset: with a :class:`QueryResult` of rdflib terms.
-    """
-
-    text: str
-    base_iri: str | None = None
-    dataset: tuple[tuple[str, ...], tuple[str, ...]] | None = None
-    substitutions: Mapping[str, Identifier] = field(default_factory=dict)
-    media_type: str | None = None
-    caps: results.Caps = field(default_factory=results.Caps)
-    update: bool = False
-    written: tuple[str, ...] = ()
-
-
-def _merged(store: ox.Store, default: Sequence[str], named: Sequence[str]) -> ox.Store:
-    """A scratch store whose default graph is the RDF merge of ``default`` (set semantics)."""
-    scratch = ox.Store()
-    for graph in default:
-        scratch.extend(
-            ox.Quad(q.subject, q.predicate, q.object, DEFAULT_GRAPH)
-            for q in store.quads_for_pattern(None, None, None, graph_node(graph))
-        )
-    for graph in named:
-        name = graph_node(graph)
-        scratch.add_graph(name)
-        scratch.extend(store.quads_for_pattern(None, None, None, name))
-    return scratch
-
-
-def _evaluate(store: ox.Store, job: Job) -> Any:
-    """Run ``job``'s query on pyoxigraph with the effective dataset; translate its errors."""
-    options: dict[str, Any] = {"base_iri": job.base_iri}
-    target = store
-    if job.dataset is not None:
-        default, named = job.dataset
-        if len(default) > 1:  # pyoxigraph would count a triple held by two of them twice
-            target = _merged(store, default, named)
-            options["default_graph"] = [DEFAULT_GRAPH]
-        else:
-            options["default_graph"] = [graph_node(g) for g in default]
-        options["named_graphs"] = [graph_node(g) for g in named]
-    if job.substitutions:
-        options["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in job.substitutions.items()}
-    try:
-        return target.query(job.text, **options)
-    except SyntaxError as exc:
-        raise InputError(f"SPARQL syntax error: {exc}") from None
-    except OSError as exc:
-        raise Unavailable(f"the store could not be read: {exc}") from None
-    except RuntimeError as exc:
-        if not job.substitutions or "projection" not in str(exc):
-            raise InputError(f"SPARQL query error: {exc}") from None
-    # pyoxigraph substitutes only projected variables (SEP-0007); bind the others with a
-    # VALUES block built from serialised terms, as for remote stores.
-    del options["substitutions"]
-    try:
-        rewritten = queries.with_values(job.text, dict(job.substitutions))
-    except ValueError as err:
-        raise InputError(str(err)) from None
-    try:
-        return target.query(rewritten, **options)
-    except (SyntaxError, RuntimeError) as exc:
-        raise InputError(f"SPARQL query error: {exc}") from None
-
-
-def to_result(answer: Any, row_limit: int | None) -> QueryResult:
-    """A pyoxigraph answer as rdflib terms (exact lexical forms) for in-process callers."""
-    if isinstance(answer, ox.QueryBoolean):
-        return QueryResult("ask", boolean=bool(answer))
-    if isinstance(answer, ox.QuerySolutions):
-        names = [v.value for v in answer.variables]
-        rows: list[Row] = []
-        truncated = False
-        for solution in answer:
-            if row_limit is not None and len(rows) >= row_limit:
-                truncated = True
-                break
-            row: Row = {}
-            for index, name in enumerate(names):
-                value = solution[index]
-                if value is not None:
-                    row[name] = to_rdflib(value)
-            rows.append(row)
-        return QueryResult("select", variables=names, rows=rows, truncated=truncated)
-    triples: list[Triple] = []
-    truncated = False
-    for t in answer:
-        if row_limit is not None and len(triples) >= row_limit:
-            truncated = True
-            break
-        triples.append((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-    return QueryResult("graph", triples=triples, truncated=truncated)
-
-
-def execute(store: ox.Store, job: Job | Dump) -> Any:
-    """A worker's (or in-process) answer to ``job``: bytes, a QueryResult or an update's effect."""
-    if isinstance(job, Dump):
-        return dump(store, job)
-    if job.update:
-        return _try_update(store, job)
-    answer = _evaluate(store, job)
-    try:
-        if job.media_type is not None:
-            return results.write(answer, job.media_type, job.caps)
-        return to_result(answer, job.caps.rows)
-    except OSError as exc:  # the store failed while results were read
-        raise Unavailable(f"the store could not be read: {exc}") from None
-    except (RuntimeError, ValueError) as exc:  # evaluation errors surface while iterating
-        raise InputError(f"SPARQL evaluation error: {exc}") from None
-
-
-def _try_update(store: ox.Store, job: Job) -> dict[str, bytes | None]:
-    """Run an update on this worker's copy; the new content of each graph it may write.
-
-    The copy is thrown away; the parent applies the returned graphs. With a protocol dataset
-    (``using-graph-uri`` / ``using-named-graph-uri``) the update runs on a scratch store holding
-    that dataset and the graphs it writes.
-    """
-    target = store
-    if job.dataset is not None:
-        default, named = job.dataset
-        target = _merged(store, default, tuple(dict.fromkeys((*named, *job.written))))
-    try:
-        target.update(job.text, base_iri=job.base_iri)
-    except SyntaxError as exc:
-        raise InputError(f"SPARQL update syntax error: {exc}") from None
-    except (OSError, RuntimeError) as exc:
-        raise InputError(f"SPARQL update failed: {exc}") from None
-    out: dict[str, bytes | None] = {}
-    for graph in job.written:
-        name = graph_node(graph)
-        if not target.contains_named_graph(name):
-            out[graph] = None
-            continue
-        triples = [
-            ox.Triple(q.subject, q.predicate, q.object)
-            for q in target.quads_for_pattern(None, None, None, name)
-        ]
-        out[graph] = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-    return out
-
-
-_read_only: dict[str, ox.Store] = {}  # a query worker's handle on the folder, by path
-
-
-def read_folder(path: str, job: Job | Dump) -> Any:
-    """Run a job in a worker on its own read-only handle of an on-disk store.
-
-    Workers start from a clean fork server (never forked from the process that holds the
-    store, whose RocksDB threads and locks do not survive a fork) and after every write, so
-    a fresh handle sees every acknowledged write. Opening a handle reads the file list
-    (MANIFEST) and then opens every table file in it; the serving process compacts in the
-    background — at once after a crash restart, when the replayed log is flushed — and can
-    delete a listed file before the open reaches it: pyoxigraph then raises RuntimeError
-    "Corruption: … No such file" (it has no secondary instance that follows the writer).
-    Open handles keep their files, so the race is in the open: try again with a fresh list.
-    """
-    failure: Exception | None = None
-    for attempt in range(READ_ATTEMPTS):
-        try:
-            if path not in _read_only:
-                try:
-                    _read_only[path] = ox.Store.read_only(path)
-                except (OSError, RuntimeError) as exc:  # RuntimeError: "Corruption: …"
-                    raise Unavailable(f"the store could not be opened: {exc}") from None
-            return execute(_read_only[path], job)
-        except Unavailable as exc:
-            _read_only.pop(path, None)
-            failure = exc
-            log.warning("query worker: %s; reopening", exc)
-            time.sleep(0.05 * 2**attempt)
-    raise Unavailable(f"{failure} (after {READ_ATTEMPTS} attempts)")
+from ecpl.store.terms import DEFAULT_GRAPH, graph_node, to_ox, to_rdflib
 
 
 class OxigraphStore:
@@ -484,7 +267,7 @@ class OxigraphStore:
 
         before = triples()
         if job.dataset is not None:  # the protocol's dataset: run on a scratch copy
-            for graph, data in _try_update(self.raw, job).items():
+            for graph, data in try_update(self.raw, job).items():
                 name = graph_node(graph)
                 if self._has_graph(graph):
                     self.raw.remove_graph(name)
@@ -523,126 +306,37 @@ class OxigraphStore:
             self._written()
 
     def infer_added(self, graph: Graph) -> int:
-        """Add the inferences that ``graph``'s new triples entail, without a full recompute.
-
-        Adding triples only adds inferences (the rules are monotonic), and instance triples
-        entail nothing through each other except via the schema, so the rules run over the
-        schema triples plus the new graph in a scratch store. A graph that changes the schema
-        itself gets the full recompute.
-        """
-        if any(str(p) in inference.SCHEMA_PREDICATES for p in graph.predicates()):
+        """Add the inferences that ``graph``'s new triples entail (:func:`inference.added`);
+        a graph that changes the schema gets the full recompute."""
+        if inference.touches_schema(str(p) for p in graph.predicates()):
             return self.reinfer()
         with self._lock:
-            target = ox.NamedNode(str(iri.INFERRED_GRAPH))
-            scratch = self._schema_scratch()
-            scratch.extend(
-                ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph())  # type: ignore[arg-type]
-                for s, p, o in graph
-            )
+            return inference.added(self.raw, graph, self._add_inferred)
 
-            construct = _constructor(scratch)
-
-            def contains(triple: Triple) -> bool:
-                s, p, o = (to_ox(term) for term in triple)
-                return any(True for _ in scratch.quads_for_pattern(s, p, o, None)) or any(  # type: ignore[arg-type]
-                    True
-                    for _ in self.raw.quads_for_pattern(s, p, o, None)  # type: ignore[arg-type]
-                )
-
-            def add(triples: set[Triple]) -> None:
-                quads = [(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples]
-                scratch.extend(ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in quads)  # type: ignore[arg-type]
-                self._add_triples(target, quads)
-
-            return inference.materialise(construct, contains, add)
-
-    def _schema_scratch(self) -> ox.Store:
-        """A scratch store holding the schema triples (asserted and inferred) the rules read."""
-        scratch = ox.Store()
-        for predicate in inference.SCHEMA_PREDICATES:
-            scratch.extend(
-                ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                for q in self.raw.quads_for_pattern(None, ox.NamedNode(predicate), None, None)
-            )
-        return scratch
-
-    def _inverse_properties(self) -> set[str]:
-        """Properties whose triples entail a triple about their object (via owl:inverseOf)."""
-        answer = self.raw.query(
-            inference.PREFIXES
-            + """SELECT DISTINCT ?p WHERE {
-                { ?q owl:inverseOf ?r } UNION { ?r owl:inverseOf ?q }
-                ?p rdfs:subPropertyOf* ?q FILTER(isIRI(?p)) }"""
-        )
-        assert isinstance(answer, ox.QuerySolutions)
-        return {row["p"].value for row in answer if row["p"] is not None}
+    def _add_inferred(self, triples: Iterable[inference.OxTriple]) -> None:
+        self._add_triples(inference.INFERRED, triples)
 
     def remove_with_inferences(self, iri_: str) -> None:
         """Drop a named graph and the inferences only it supported, without a full recompute.
 
-        Every rule has one instance premise and keeps its node pair: an inference from
-        ``(s p o)`` is about ``s``, or about ``o`` through an inverse property. So only the
-        inferences about the graph's subjects (and objects of inverse properties) can lose
-        their support: those are dropped and derived again from the triples that remain
-        about those nodes, plus the schema. A graph holding schema triples changes what
-        every triple entails: full recompute.
+        Only the inferences about the graph's nodes (:func:`inference.supported_nodes`) can
+        lose their support: those are dropped and derived again from what remains
+        (:func:`inference.rederive`). A graph holding schema triples changes what every
+        triple entails: full recompute.
         """
         with self._lock:
             name = graph_node(iri_)
             quads = list(self.raw.quads_for_pattern(None, None, None, name))
-            if any(q.predicate.value in inference.SCHEMA_PREDICATES for q in quads):
+            if inference.touches_schema(q.predicate.value for q in quads):
                 self._drop(name)
                 self.reinfer()
                 return
-            inverse = self._inverse_properties()
-            nodes = {q.subject for q in quads} | {
-                q.object
-                for q in quads
-                if q.predicate.value in inverse
-                and isinstance(q.object, ox.NamedNode | ox.BlankNode)
-            }
+            inverse = inference.inverse_properties(self.raw)
+            nodes = inference.supported_nodes(quads, inverse)
             self._drop(name)
-            target = ox.NamedNode(str(iri.INFERRED_GRAPH))
             for node in nodes:
-                self._remove_quads(self.raw.quads_for_pattern(node, None, None, target))
-            scratch = self._schema_scratch()
-            for node in nodes:
-                scratch.extend(
-                    ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                    for q in self.raw.quads_for_pattern(node, None, None, None)
-                    if q.graph_name not in (target, DEFAULT_GRAPH)
-                )
-                for predicate in inverse:
-                    scratch.extend(
-                        ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                        for q in self.raw.quads_for_pattern(None, ox.NamedNode(predicate), node)
-                        if q.graph_name not in (target, DEFAULT_GRAPH)
-                    )
-            derived: set[Triple] = set()
-
-            construct = _constructor(scratch)
-
-            def contains(triple: Triple) -> bool:
-                s, p, o = (to_ox(term) for term in triple)
-                return any(True for _ in scratch.quads_for_pattern(s, p, o, None))  # type: ignore[arg-type]
-
-            def add(triples: set[Triple]) -> None:
-                derived.update(triples)
-                scratch.extend(
-                    ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph())  # type: ignore[arg-type]
-                    for s, p, o in triples
-                )
-
-            inference.materialise(construct, contains, add)
-            restored = []
-            for triple in derived:
-                subject, prop, obj = (to_ox(term) for term in triple)
-                if subject not in nodes:  # the others were never dropped
-                    continue
-                pattern = self.raw.quads_for_pattern(subject, prop, obj, None)  # type: ignore[arg-type]
-                if not any(True for _ in pattern):  # asserted in another graph: not an inference
-                    restored.append((subject, prop, obj))
-            self._add_triples(target, restored)
+                self._remove_quads(self.raw.quads_for_pattern(node, None, None, inference.INFERRED))
+            self._add_inferred(inference.rederive(self.raw, nodes, inverse))
 
     def _add(self, iri_: str, graph: Graph) -> None:
         self._add_triples(graph_node(iri_), ((to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph))
@@ -657,21 +351,10 @@ class OxigraphStore:
     def reinfer(self) -> int:
         """Recompute the materialised closure in ``graph/inferred`` from the asserted triples."""
         with self._lock:
-            target = ox.NamedNode(str(iri.INFERRED_GRAPH))
-            if self.raw.contains_named_graph(target):
-                self._drop(target)
-            self.raw.add_graph(target)  # present even when nothing is entailed
-
-            construct = _constructor(self.raw)  # the default graph: the merge of all graphs
-
-            def contains(triple: Triple) -> bool:
-                s, p, o = (to_ox(term) for term in triple)
-                return any(True for _ in self.raw.quads_for_pattern(s, p, o, None))  # type: ignore[arg-type]
-
-            def add(triples: set[Triple]) -> None:
-                self._add_triples(target, ((to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples))
-
-            return inference.materialise(construct, contains, add)
+            if self.raw.contains_named_graph(inference.INFERRED):
+                self._drop(inference.INFERRED)
+            self.raw.add_graph(inference.INFERRED)  # present even when nothing is entailed
+            return inference.closure(self.raw, self._add_inferred)
 
     # -- reads -----------------------------------------------------------------------------
     def graphs(self) -> list[str]:

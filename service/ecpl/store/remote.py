@@ -32,6 +32,7 @@ from rdflib.term import Identifier, Node
 from ecpl import iri, results
 from ecpl.errors import EcplError, InputError, NotFound, Unavailable
 from ecpl.sparql import iri as sparql_iri
+from ecpl.sparql.substitute import substitute
 from ecpl.store import loader, policy
 from ecpl.store.base import (
     DEFAULT,
@@ -80,34 +81,6 @@ def _term(binding: Mapping[str, str]) -> Identifier:
             return Literal(value, datatype=URIRef(datatype))
         return Literal(value)
     raise Unavailable(f"the remote store returned an unknown term type {kind!r}")
-
-
-_XSD_TIME_TYPES = {
-    "http://www.w3.org/2001/XMLSchema#date",
-    "http://www.w3.org/2001/XMLSchema#dateTime",
-}
-
-
-def bind(query: str, bindings: dict[str, Identifier]) -> str:
-    """The query with its parameters bound by ``BIND`` at the start of the WHERE clause.
-
-    For remote engines, which lack SEP-0007 substitution. ``BIND`` rather than ``VALUES``
-    because Virtuoso 7 mishandles both a VALUES-bound start of a ``*`` property path (it
-    ignores the binding) and ``<=``/``>=`` between a stored xsd:date and a date constant
-    unless the constant is cast, so dates are bound as ``<xsd:date>("…")``. Terms are
-    serialised by rdflib, never spliced from user text.
-    """
-    match = re.search(r"\bWHERE\s*\{", query, re.IGNORECASE)
-    if not match:
-        raise InputError("a parameterised named query needs an explicit WHERE { … }")
-    lines = []
-    for name, term in bindings.items():
-        if isinstance(term, Literal) and str(term.datatype) in _XSD_TIME_TYPES:
-            value = f"<{term.datatype}>({Literal(str(term)).n3()})"
-        else:
-            value = term.n3()
-        lines.append(f"\n  BIND({value} AS ?{name})")
-    return query[: match.end()] + "".join(lines) + query[match.end() :]
 
 
 def _graph_name(graph: str) -> str:
@@ -304,7 +277,7 @@ class RemoteStore:
         self._load_pending()
         data = self._dataset_params(prepared, prepared.text, default_graphs, named_graphs)
         # the remote engine runs the canonical text the policy judged, never the user's own
-        text = bind(prepared.text, dict(bindings)) if bindings else prepared.text
+        text = substitute(prepared.text, bindings) if bindings else prepared.text
         data["query"] = text
         graph_form = results.kind_of(prepared.form) == "graph"
         accept = (

@@ -8,10 +8,21 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Identifier, Node
 
+from ecpl.errors import InputError
+
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+DEFAULT_GRAPH = ox.DefaultGraph()
+
+
+def graph_node(graph: str) -> ox.NamedNode:
+    """A graph name as a pyoxigraph term; InputError (400) when it is not an absolute IRI."""
+    try:
+        return ox.NamedNode(graph)
+    except ValueError:
+        raise InputError(f"graph name {graph!r} is not an absolute IRI") from None
 
 
 def to_rdflib(term: object) -> Identifier:

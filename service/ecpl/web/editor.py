@@ -18,7 +18,9 @@ from flask import Blueprint, Response, render_template, request, url_for
 
 from ecpl import iri
 from ecpl import queries as named
+from ecpl.errors import InputError
 from ecpl.laws import LAW_NAMES
+from ecpl.sparql.substitute import substitute
 from ecpl.web.context import get_settings
 
 bp = Blueprint(
@@ -67,11 +69,12 @@ def vendor_assets_present(folder: Path | None = None) -> bool:
 
 def example_text(query: named.NamedQuery) -> str:
     """The query as the editor shows it: titled, without the YAML header, and with the
-    parameters that have defaults bound in a VALUES block (the others stay open variables)."""
+    parameters that have defaults substituted as the service binds them (the others stay
+    open variables), so that running it in the editor gives the answer /queries gives."""
     body = _HEADER.sub("", query.text, count=1).lstrip("\n")
     defaults = {p.name: named.to_term(p, p.default) for p in query.params if p.default is not None}
-    with contextlib.suppress(ValueError):  # no explicit WHERE: shown unbound
-        body = named.with_values(body, defaults)
+    with contextlib.suppress(InputError):  # a parameter the query assigns: shown unbound
+        body = substitute(body, defaults)
     cq = f"CQ {query.competency_question}: " if query.competency_question else ""
     title = f"# {cq}{query.title.get('en', query.name)}\n# {query.title.get('zh', '')}\n"
     return title + f"# /queries/{query.name}\n" + body
