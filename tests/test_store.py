@@ -408,3 +408,33 @@ def test_every_write_keeps_the_default_graph_the_merge(small: OxigraphStore) -> 
     small.put_graph(case, Graph().add((EX.w, RDF.type, EX.C2)))
     small.reinfer()
     _default_is_the_merge(small)
+
+
+def test_closure_in_the_engine_is_the_construct_fixpoint(store: Store) -> None:
+    """The store derives its closure with SPARQL updates inside pyoxigraph; the reference is
+    the same rules run as CONSTRUCTs to a fixpoint over a copy of the asserted triples."""
+    from ecpl.store import inference
+
+    assert isinstance(store, OxigraphStore)
+    scratch = ox.Store()
+    scratch.extend(
+        ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+        for q in store.raw.quads_for_pattern(None, None, None, None)
+        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name != inference.INFERRED
+    )
+    derived: set[tuple] = set()
+
+    def add(triples: set[tuple]) -> None:
+        derived.update(triples)
+        scratch.extend(
+            ox.Quad(*(inference.to_ox(term) for term in triple), ox.DefaultGraph())
+            for triple in triples
+        )
+
+    def found(triple: tuple) -> bool:
+        s, p, o = (inference.to_ox(term) for term in triple)
+        return any(True for _ in scratch.quads_for_pattern(s, p, o, None))
+
+    inference.materialise(inference.constructor(scratch), found, add)
+    assert derived  # the ontology entails something
+    assert _inferred(store) == derived

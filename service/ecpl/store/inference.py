@@ -113,13 +113,44 @@ def _as_ox(triples: Iterable[Triple]) -> list[OxTriple]:
     return [(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples]
 
 
-def closure(store: ox.Store, add: Add) -> int:
-    """Derive the whole closure from ``store``'s default graph (the merge of all graphs)."""
-    return materialise(
-        constructor(store),
-        lambda triple: _found(store, triple),
-        lambda triples: add(_as_ox(triples)),
+def _insert_rule(construct: str) -> str:
+    """A rule's CONSTRUCT as an update that stores what it derives and is not yet held, in the
+    inferred graph and in the default graph (the merge), inside the engine."""
+    head, _, where = construct.partition("WHERE")
+    template = head.strip().removeprefix("CONSTRUCT").strip()[1:-1].strip()
+    pattern = where.strip()[1:-1].strip()
+    return (
+        f"{PREFIXES}INSERT {{ GRAPH {INFERRED} {{ {template} }} {template} }} "
+        f"WHERE {{ {pattern} FILTER NOT EXISTS {{ {template} }} }}"
     )
+
+
+_INSERTS = tuple(_insert_rule(rule) for rule in RULES.values())
+
+
+def closure(store: ox.Store, max_rounds: int = 10) -> int:
+    """Derive the whole closure from ``store``'s default graph (the merge of all graphs) into
+    the inferred graph; returns how many triples it holds.
+
+    The same rules and fixpoint as :func:`materialise`, run as SPARQL updates in pyoxigraph:
+    no term crosses into Python, which at 10,000 cases made a cold start take 20 s instead
+    of 2. A rule may see what an earlier rule of the same round derived; the rules are
+    monotonic, so the fixpoint is the same.
+    """
+    held = _count_inferred(store)
+    for _ in range(max_rounds):
+        for update in _INSERTS:
+            store.update(update)
+        before, held = held, _count_inferred(store)
+        if held == before:
+            break
+    return held
+
+
+def _count_inferred(store: ox.Store) -> int:
+    answer = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {INFERRED} {{ ?s ?p ?o }} }}")
+    assert isinstance(answer, ox.QuerySolutions)  # noqa: S101 - a SELECT
+    return int(next(iter(answer))[0].value)
 
 
 def schema_scratch(store: ox.Store) -> ox.Store:

@@ -354,7 +354,9 @@ class OxigraphStore:
             if self.raw.contains_named_graph(inference.INFERRED):
                 self._drop(inference.INFERRED)
             self.raw.add_graph(inference.INFERRED)  # present even when nothing is entailed
-            return inference.closure(self.raw, self._add_inferred)
+            count = inference.closure(self.raw)
+            self._count = None
+            return count
 
     # -- reads -----------------------------------------------------------------------------
     def graphs(self) -> list[str]:
