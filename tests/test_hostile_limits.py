@@ -164,6 +164,28 @@ def test_client_queries_run_at_a_lower_cpu_priority_than_the_services_own() -> N
         pool.close()
 
 
+_HELD: list[bytearray] = []
+
+
+def _grow(megabytes: int) -> int:
+    """Keep ``megabytes`` of written memory in this worker (as a query's leftovers would)."""
+    _HELD.append(bytearray(b"x" * (megabytes * 1024 * 1024)))
+    return __import__("os").getpid()
+
+
+def test_workers_that_grew_are_replaced_by_fresh_forks() -> None:
+    pool = QueryPool(_grow, 1, threading.RLock(), reserved=0, recycle_mb=32, recycle_every_s=3600)
+    try:
+        small = pool.run(1, 10)
+        assert pool.recycle() == 0  # a worker that holds little keeps serving
+        assert pool.run(0, 10) == small
+        pool.run(100, 10)  # now it holds 100 MB of its own
+        assert pool.recycle() == 1
+        assert pool.run(0, 10) != small  # a fresh fork answers
+    finally:
+        pool.close()
+
+
 def test_pages_and_named_queries_answer_while_runaways_hold_every_client_worker(
     store: OxigraphStore,
 ) -> None:

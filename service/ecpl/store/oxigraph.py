@@ -153,8 +153,8 @@ class OxigraphStore:
                     self._pool = QueryPool(task, self.workers, self._lock, fence=fence)
                 else:
                     task = functools.partial(read_folder, str(self.path))
-                    self._pool = QueryPool(
-                        task, self.workers, self._lock, "forkserver", fence=fence
+                    self._pool = QueryPool(  # its own handle, nothing shared to give back
+                        task, self.workers, self._lock, "forkserver", fence=fence, recycle_mb=None
                     )
             return self._pool
 

@@ -158,6 +158,16 @@ class _Worker:
         self.conn.close()
 
 
+def _private_mb(pid: int | None) -> float:
+    """Memory a process holds for itself alone (written pages, not shared with its parent)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            kb = sum(int(line.split()[1]) for line in rollup if line.startswith("Private_Dirty:"))
+        return kb / 1024
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def _cpu_s(pid: int | None) -> float:
     """CPU seconds a process has used (user + system), 0 when it cannot be read."""
     try:
@@ -188,6 +198,8 @@ class QueryPool:
         acquire_s: float = 1.0,
         long_after_s: float = 1.0,
         reserved: int = 1,
+        recycle_mb: int | None = 64,
+        recycle_every_s: float = 5.0,
     ) -> None:
         self._task = task
         self._start_method: StartMethod = start_method
@@ -205,11 +217,15 @@ class QueryPool:
         self._idle: dict[Lane, list[_Worker]] = {"user": [], "known": []}
         self._generation = 0
         self._closed = False
+        self._recycle_every_s = recycle_every_s
         self.network = "unknown"
         for _ in range(self._size):
             self._release(self._spawn("user"))
         for _ in range(max(0, reserved)):
             self._release(self._spawn("known"))
+        self.recycle_mb = recycle_mb
+        if recycle_mb:
+            threading.Thread(target=self._recycle_loop, name="pool-recycler", daemon=True).start()
 
     def _spawn(self, lane: Lane) -> _Worker:
         with self._fork_lock:
@@ -219,6 +235,32 @@ class QueryPool:
                 log.warning("query workers: network %s", worker.network)
             self.network = worker.network
         return worker
+
+    def _recycle_loop(self) -> None:
+        while not self._closed:
+            time.sleep(self._recycle_every_s)
+            if not self._closed:
+                self.recycle()
+
+    def recycle(self) -> int:
+        """Replace idle workers whose own memory grew past ``recycle_mb``; how many were.
+
+        A worker shares the parent's pages until it writes them, and reading the store writes
+        some (a full scan copied about half of it at 10,000 cases), so without this every
+        worker drifts towards a private copy of the store. A fresh fork shares it again.
+        """
+        with self._free:
+            idle = [w for lane in self._idle.values() for w in lane]
+        grown = [w for w in idle if _private_mb(w.process.pid) > (self.recycle_mb or 0)]
+        replaced = 0
+        for worker in grown:
+            with self._free:
+                if worker not in self._idle[worker.lane]:
+                    continue  # taken by a request meanwhile: look again next time
+                self._idle[worker.lane].remove(worker)
+            self._replace(worker)
+            replaced += 1
+        return replaced
 
     def refresh(self) -> None:
         """Workers forked before now are stale (they hold the old data); replace them on use."""
