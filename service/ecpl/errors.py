@@ -14,6 +14,7 @@ from typing import NoReturn
 EXIT_OK = 0
 EXIT_FAILED = 1  # the run failed for a reason the command line cannot fix, or it found problems
 EXIT_USAGE = 2  # the command, its input or its request was refused: change them and retry
+EXIT_MALFORMED = 3  # ecpl validate: a case graph is malformed (kept apart from a breach, 1)
 
 
 class EcplError(Exception):

@@ -38,13 +38,28 @@ class Format:
     aliases: tuple[str, ...] = ()  # other media types clients send meaning this format
     rdflib: str | None = None  # rdflib serializer/parser name, for graph formats
     extension: str | None = None  # file extension (linked-data pages, exports)
+    w3c: str | None = None  # its name in http://www.w3.org/ns/formats/ (service description)
 
 
 FORMATS: tuple[Format, ...] = (
-    Format(SPARQL_JSON, "results", "SPARQL JSON", ("json", "srj"), ("application/json",)),
-    Format(SPARQL_XML, "results", "SPARQL XML", ("xml", "srx"), ("application/xml", "text/xml")),
-    Format(CSV, "results", "CSV", ("csv",)),
-    Format(TSV, "results", "TSV", ("tsv",)),
+    Format(
+        SPARQL_JSON,
+        "results",
+        "SPARQL JSON",
+        ("json", "srj"),
+        ("application/json",),
+        w3c="SPARQL_Results_JSON",
+    ),
+    Format(
+        SPARQL_XML,
+        "results",
+        "SPARQL XML",
+        ("xml", "srx"),
+        ("application/xml", "text/xml"),
+        w3c="SPARQL_Results_XML",
+    ),
+    Format(CSV, "results", "CSV", ("csv",), w3c="SPARQL_Results_CSV"),
+    Format(TSV, "results", "TSV", ("tsv",), w3c="SPARQL_Results_TSV"),
     Format(
         TURTLE,
         "graph",
@@ -53,6 +68,7 @@ FORMATS: tuple[Format, ...] = (
         ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3", "application/n3"),
         rdflib="turtle",
         extension="ttl",
+        w3c="Turtle",
     ),
     Format(
         NTRIPLES,
@@ -62,6 +78,7 @@ FORMATS: tuple[Format, ...] = (
         ("text/plain",),
         rdflib="nt",
         extension="nt",
+        w3c="N-Triples",
     ),
     Format(
         JSONLD,
@@ -71,6 +88,7 @@ FORMATS: tuple[Format, ...] = (
         ("application/json+ld", "application/json"),
         rdflib="json-ld",
         extension="jsonld",
+        w3c="JSON-LD",
     ),
     Format(
         RDFXML,
@@ -80,6 +98,7 @@ FORMATS: tuple[Format, ...] = (
         ("application/xml", "text/xml"),
         rdflib="xml",
         extension="rdf",
+        w3c="RDF_XML",
     ),
     Format(HTML, "page", "HTML", ("html",), ("application/xhtml+xml",)),
 )

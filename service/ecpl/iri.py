@@ -120,6 +120,27 @@ def from_local_path(path: str) -> URIRef:
     return URIRef(BASE + path.lstrip("/"))
 
 
+# VoID (linkeddata/void.py): the dataset is described where the service runs (VoID §6.2's
+# well-known location), so its IRI and those of its subsets hang off the service's root.
+VOID_DATASET_PATH = "/.well-known/void#dataset"
+
+
+def void_dataset(service_root: str) -> URIRef:
+    """The VoID dataset of the service at ``service_root`` (``http://localhost:8000``)."""
+    return URIRef(service_root.rstrip("/") + VOID_DATASET_PATH)
+
+
+def void_subset(dataset: str, graph: str) -> URIRef:
+    """The VoID subset of ``dataset`` for one named graph (``…#dataset-graph-law-ecl``)."""
+    return URIRef(f"{dataset}-graph-{graph[len(BASE) :].replace('/', '-')}")
+
+
+def void_linkset(dataset: str, vocabulary: str, predicate: str) -> URIRef:
+    """The VoID linkset of ``dataset`` into a vocabulary (by its title) through ``predicate``."""
+    name = vocabulary.lower().replace(" ", "-").replace("(", "").replace(")", "")
+    return URIRef(f"{dataset}-links-{name}-{predicate.rsplit('#', 1)[-1]}")
+
+
 SHAPES_DOCUMENT = URIRef(BASE + "shapes")  # the shapes as one documented resource (/shapes)
 ONTOLOGY_GRAPHS = BASE + "graph/ontology/"  # prefix of the named graphs of ontology/*.ttl
 SHAPES_GRAPHS = BASE + "graph/shapes/"  # prefix of the named graphs of shapes/*.ttl

@@ -16,6 +16,8 @@ from ecpl.iri import ECPL, SHAPES
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 SCHEMA = Namespace("https://schema.org/")
 VOID = Namespace("http://rdfs.org/ns/void#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+W3C_FORMATS = Namespace("http://www.w3.org/ns/formats/")  # the formats' IRIs (ecpl.formats)
 
 # prefix -> namespace; the order is the order written.
 PREFIXES: dict[str, Namespace] = {
@@ -31,6 +33,8 @@ PREFIXES: dict[str, Namespace] = {
     "eli": ELI,
     "schema": SCHEMA,
     "void": VOID,
+    "sd": SD,
+    "formats": W3C_FORMATS,
 }
 
 

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from ecpl import prefixes
 from ecpl.errors import NotAcceptable
 from ecpl.formats import (
     CSV,
@@ -38,14 +39,10 @@ RDF_FORMATS = {
     JSONLD: ox.RdfFormat.JSON_LD,
     RDFXML: ox.RdfFormat.RDF_XML,
 }
+# the prefixes a Turtle or JSON-LD answer may use (those it uses), from the one table
 PREFIXES = {
-    "ecpl": "https://w3id.org/ecpl/ontology#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
+    name: str(prefixes.PREFIXES[name])
+    for name in ("ecpl", "rdf", "rdfs", "owl", "xsd", "skos", "dcterms")
 }
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rdflib import SH, URIRef
+from rdflib import URIRef
 
-from ecpl.iri import ECPL, SHAPES
+from ecpl.prefixes import PREFIXES
 
-_PREFIXES = ((str(ECPL), "ecpl:"), (str(SHAPES), "shapes:"), (str(SH), "sh:"))
+_PREFIXES = tuple((str(PREFIXES[name]), f"{name}:") for name in ("ecpl", "shapes", "sh"))
 
 
 @dataclass(frozen=True, order=True)

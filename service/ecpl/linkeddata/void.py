@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from rdflib import DCTERMS, RDF, SKOS, XSD, Graph, Literal, URIRef
 
-from ecpl import __version__, iri
+from ecpl import __version__, iri, prefixes
 from ecpl.linkeddata.access import GraphAccess
 from ecpl.prefixes import VOID
-
-DATASET_PATH = "/.well-known/void#dataset"
 
 # Namespaces of the external vocabularies our mappings point into, with a short name.
 LINKED_VOCABULARIES: dict[str, str] = {
@@ -56,10 +54,8 @@ def _licences(access: GraphAccess) -> list[URIRef]:
 def void_graph(access: GraphAccess, service_root: str) -> Graph:
     """VoID for the graph as served at ``service_root`` (e.g. ``http://localhost:8000``)."""
     root = service_root.rstrip("/")
-    dataset = URIRef(root + DATASET_PATH)
-    graph = Graph()
-    graph.bind("void", VOID)
-    graph.bind("dcterms", DCTERMS)
+    dataset = iri.void_dataset(root)
+    graph = prefixes.bind(Graph(), ("void", "dcterms"))
     graph.add((dataset, RDF.type, VOID.Dataset))
     graph.add(
         (dataset, DCTERMS.title, Literal("ecpl：电子商务平台安全保障义务知识图谱", lang="zh"))
@@ -82,7 +78,7 @@ def void_graph(access: GraphAccess, service_root: str) -> Graph:
     for vocabulary in (iri.ECPL, SKOS, DCTERMS):
         graph.add((dataset, VOID.vocabulary, URIRef(str(vocabulary))))
     for name in access.graph_names():
-        subset = URIRef(f"{dataset}-graph-{str(name)[len(iri.BASE) :].replace('/', '-')}")
+        subset = iri.void_subset(dataset, str(name))
         graph.add((dataset, VOID.subset, subset))
         graph.add((subset, RDF.type, VOID.Dataset))
         graph.add((subset, VOID.triples, Literal(access.triple_count(name), datatype=XSD.integer)))
@@ -97,14 +93,7 @@ def void_graph(access: GraphAccess, service_root: str) -> Graph:
     for namespace in sorted({ns for ns, _ in links}):
         graph.add((dataset, VOID.vocabulary, URIRef(namespace)))
     for (namespace, predicate), count in sorted(links.items()):
-        slug = (
-            LINKED_VOCABULARIES[namespace]
-            .lower()
-            .replace(" ", "-")
-            .replace("(", "")
-            .replace(")", "")
-        )
-        linkset = URIRef(f"{dataset}-links-{slug}-{predicate.rsplit('#', 1)[-1]}")
+        linkset = iri.void_linkset(dataset, LINKED_VOCABULARIES[namespace], predicate)
         graph.add((dataset, VOID.subset, linkset))
         graph.add((linkset, RDF.type, VOID.Linkset))
         graph.add((linkset, VOID.subjectsTarget, dataset))

@@ -10,15 +10,10 @@ import click
 
 from ecpl import intake, queries
 from ecpl.config import Settings
-from ecpl.errors import EcplError, TooLarge
+from ecpl.errors import EcplError, TooLarge, fail
 from ecpl.store import cases, open_store
 
 _FORMATS = ("table", "json", "xml", "csv", "tsv", "turtle", "nt", "jsonld", "rdfxml")
-
-
-def _fail(exc: EcplError) -> None:
-    click.echo(f"error: {exc}", err=True)
-    sys.exit(2 if exc.status < 500 else 1)
 
 
 def _media(fmt: str, kind: str) -> str:
@@ -105,7 +100,7 @@ def query(
         if answer.truncated:
             click.echo(f"({answer.truncated})", err=True)
     except EcplError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @click.command()
@@ -157,8 +152,7 @@ def _load_one(file: Path, graph_iri: str | None, store: str | None) -> None:
         finally:
             the_store.close()
     except EcplError as exc:
-        _fail(exc)
-        return
+        fail(exc)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     findings = f"{stored.findings} findings triples"

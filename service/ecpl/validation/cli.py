@@ -23,7 +23,14 @@ import click
 from rdflib import Graph, URIRef
 
 from ecpl.config import Settings
-from ecpl.errors import EcplError
+from ecpl.errors import (
+    EXIT_FAILED,
+    EXIT_MALFORMED,
+    EXIT_OK,
+    EcplError,
+    InputError,
+    fail,
+)
 from ecpl.progress import Progress
 from ecpl.rdfio import parse_rdf
 from ecpl.validation.batch import case_files, summarise, summary_table
@@ -115,7 +122,8 @@ def validate(
             return labeller(URIRef(term), lang) if labeller else short(term)
 
         click.echo(summary_table(summarise(reports), name_of, lang), nl=False)
-    raise SystemExit(3 if not all_well_formed else 0 if all_conform else 1)
+    found = EXIT_MALFORMED if not all_well_formed else EXIT_OK if all_conform else EXIT_FAILED
+    raise SystemExit(found)
 
 
 def _expand(names: tuple[str, ...]) -> tuple[list[Path], bool]:
@@ -146,9 +154,9 @@ def _read(path: Path, rdf_format: str | None, limit: int) -> Graph:
     try:
         return parse_rdf(data, filename=str(path), format=rdf_format, max_bytes=limit)
     except EcplError as exc:
-        _fail(f"{path}: {exc}")
+        fail(type(exc)(f"{path}: {exc}"))  # the kind's exit code, the file named
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    raise SystemExit(2)
+    """A usage mistake (a path, an option): exit by the one rule (an InputError: 2)."""
+    fail(InputError(message))

@@ -5,7 +5,9 @@ handing pyshacl the ontology on every call (it copies the schema into each data 
 slower), what the shapes need from it is precomputed: the superclass closure, added as rdf:type
 triples to a copy of the case graph, and the reference individuals the rules read (liability
 rules, duties, doctrinal positions). Validation always runs on a plain in-memory rdflib graph:
-pyshacl over an Oxigraph-backed graph gave different results (research/perf-baselines.md).
+over an Oxigraph-backed graph (oxrdflib) plain strings come back as ``"…"^^xsd:string``, which
+rdflib holds unequal to plain literals, so pyshacl reported ``sh:in ("CNY")`` as violated, and
+its RDFS inference raised a TypeError.
 """
 
 from __future__ import annotations

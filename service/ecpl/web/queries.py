@@ -15,9 +15,9 @@ from flask import Blueprint, Response, render_template, request, url_for
 from ecpl import queries as named
 from ecpl.errors import EcplError, InputError
 from ecpl.store import policy
+from ecpl.web.answers import answer_response, negotiator
 from ecpl.web.conneg import choose_format
 from ecpl.web.context import get_settings, get_store
-from ecpl.web.sparql import answer_response, negotiator
 
 bp = Blueprint("queries", __name__, template_folder="templates")
 

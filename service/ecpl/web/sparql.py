@@ -10,86 +10,28 @@ The store enforces the policy and the limits and writes the answer (``ecpl.resul
 
 from __future__ import annotations
 
-from urllib.parse import unquote_to_bytes
-
 from flask import Blueprint, Request, Response, current_app, request
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from ecpl import results
+from ecpl import formats, prefixes
 from ecpl.errors import InputError, TooLarge, UnsupportedMediaType
+from ecpl.prefixes import SD, W3C_FORMATS
 from ecpl.web import conneg
-from ecpl.web.auth import Unauthorized, require_update_token  # noqa: F401 (re-exported)
+from ecpl.web.answers import answer_response, negotiator, query_args, request_values
+from ecpl.web.auth import require_update_token
 from ecpl.web.context import get_settings, get_store
-from ecpl.web.headers import TRUNCATED_HEADER
 from ecpl.web.resultspage import results_page, wants_page
 
 bp = Blueprint("sparql", __name__)
 
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-FORMATS = Namespace("http://www.w3.org/ns/formats/")
-
-_FORMAT_IRIS = {
-    conneg.SPARQL_JSON: FORMATS.SPARQL_Results_JSON,
-    conneg.SPARQL_XML: FORMATS.SPARQL_Results_XML,
-    conneg.CSV: FORMATS.SPARQL_Results_CSV,
-    conneg.TSV: FORMATS.SPARQL_Results_TSV,
-    conneg.TURTLE: FORMATS.Turtle,
-    conneg.NTRIPLES: FORMATS["N-Triples"],
-    conneg.JSONLD: FORMATS["JSON-LD"],
-    conneg.RDFXML: FORMATS.RDF_XML,
-}
-
-
-def negotiator(req: Request) -> conneg.Chooser:
-    """The media type for an answer of a given kind (select/ask/graph), from this request."""
-    return conneg.chooser(req.headers.get("Accept"), _values(req, "format")[:1])
-
-
-def answer_response(answer: results.Serialised) -> Response:
-    """The response for a written answer (shared with /queries): body, type, truncation."""
-    response = Response(
-        answer.body, status=200, content_type=conneg.content_type(answer.media_type)
-    )
-    response.headers["Vary"] = "Accept"
-    if answer.truncated:
-        response.headers[TRUNCATED_HEADER] = f"true; {answer.truncated}"
-    return response
-
-
-def query_args(req: Request) -> dict[str, list[str]]:
-    """The query string decoded strictly as UTF-8 (InputError for bad bytes, not U+FFFD)."""
-    cached = getattr(req, "_ecpl_args", None)
-    if cached is not None:
-        return cached
-    out: dict[str, list[str]] = {}
-    for part in req.query_string.split(b"&"):
-        if not part:
-            continue
-        key, _, value = part.partition(b"=")
-        try:
-            name = unquote_to_bytes(key.replace(b"+", b" ")).decode("utf-8")
-            text = unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError("the query string is not UTF-8 (after percent-decoding)") from None
-        out.setdefault(name, []).append(text)
-    req._ecpl_args = out  # type: ignore[attr-defined]
-    return out
-
-
-def _values(req: Request, name: str) -> list[str]:
-    values = list(query_args(req).get(name, []))
-    if req.method == "POST" and req.mimetype == "application/x-www-form-urlencoded":
-        values += req.form.getlist(name)
-    return values
-
 
 def _graph_params(req: Request, name: str) -> list[str]:
-    return [v.strip() for v in _values(req, name) if v.strip()]
+    return [v.strip() for v in request_values(req, name) if v.strip()]
 
 
 def _one(req: Request, name: str) -> str | None:
-    values = _values(req, name)
+    values = request_values(req, name)
     if len(values) > 1:
         raise InputError(f"the request has {len(values)} {name}= parameters; send exactly one")
     return values[0] if values else None
@@ -138,9 +80,7 @@ def _check_size(text: str) -> None:
 
 def service_description(endpoint: str) -> Graph:
     """An sd:Service describing this endpoint (formats, features, union default graph)."""
-    graph = Graph()
-    graph.bind("sd", SD)
-    graph.bind("formats", FORMATS)
+    graph = prefixes.bind(Graph(), ("sd", "formats"))
     service = URIRef(endpoint)
     graph.add((service, RDF.type, SD.Service))
     graph.add((service, SD.endpoint, service))
@@ -150,8 +90,10 @@ def service_description(endpoint: str) -> Graph:
     graph.add((service, SD.feature, SD.UnionDefaultGraph))
     if get_settings().service_allow_list:
         graph.add((service, SD.feature, SD.BasicFederatedQuery))
-    for media_type in conneg.RESULT_TYPES + conneg.RDF_TYPES:
-        graph.add((service, SD.resultFormat, _FORMAT_IRIS[media_type]))
+    for media_type in formats.RESULT_TYPES + formats.RDF_TYPES:
+        name = formats.BY_MEDIA_TYPE[media_type].w3c
+        if name is not None:
+            graph.add((service, SD.resultFormat, W3C_FORMATS[name]))
     dataset, default = BNode(), BNode()
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))
