@@ -178,3 +178,20 @@ def test_a_spread_of_project_iris_dereferences(client: FlaskClient) -> None:
         response = client.get(path, headers={"Accept": "application/n-triples"})
         assert response.status_code == 200, path
         assert (resource, None, None) in Graph().parse(data=response.data, format="nt")
+
+
+def test_void_counts_every_graph_of_the_store(client: FlaskClient) -> None:
+    """Per-graph counts come from one grouped query; the oracle is each graph as stored."""
+    from ecpl.web.context import STORE_KEY
+
+    response = client.get("/.well-known/void", headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.data, format="nt")
+    identifier = URIRef("http://purl.org/dc/terms/identifier")
+    counts = {
+        str(graph.value(subset, identifier)): int(count)
+        for subset, count in graph.subject_objects(URIRef("http://rdfs.org/ns/void#triples"))
+        if graph.value(subset, identifier) is not None
+    }
+    store = client.application.extensions[STORE_KEY]
+    assert counts == {name: len(store.get_graph(name)) for name in store.graphs()}

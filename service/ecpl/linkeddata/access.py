@@ -25,6 +25,8 @@ class GraphAccess(Protocol):
 
     def triple_count(self, name: URIRef | None = None) -> int: ...
 
+    def graph_sizes(self) -> dict[URIRef, int]: ...
+
 
 def _graph_of(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:
     graph = Graph()
@@ -63,6 +65,9 @@ class DatasetAccess:
             return sum(len(self.dataset.graph(g)) for g in self.graph_names())
         return len(self.dataset.graph(name))
 
+    def graph_sizes(self) -> dict[URIRef, int]:
+        return {name: len(self.dataset.graph(name)) for name in self.graph_names()}
+
 
 class StoreAccess:
     """Access over an ``ecpl.store.base.Store`` (the service's memory, disk or remote store)."""
@@ -83,6 +88,16 @@ class StoreAccess:
 
     def triple_count(self, name: URIRef | None = None) -> int:
         return int(self.store.triple_count(name))
+
+    def graph_sizes(self) -> dict[URIRef, int]:
+        """Triples per named graph, counted in one query (in a worker, under the limits)."""
+        found = self.store.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+            lane="known",
+            row_limit=None,
+        )
+        sizes = {URIRef(str(row["g"])): int(row["n"]) for row in found.rows if "g" in row}
+        return {name: sizes.get(name, 0) for name in self.graph_names()}
 
     def dump(self, fmt: str) -> bytes | None:
         """The whole store in ``fmt`` written by the store itself (in a query worker, under its
