@@ -93,7 +93,8 @@ def constructor(store: ox.Store) -> Callable[[str], Iterable[Triple]]:
 
     def construct(query: str) -> Iterable[Triple]:
         answer = store.query(query)
-        assert isinstance(answer, ox.QueryTriples)  # noqa: S101 - the rules are CONSTRUCTs
+        if not isinstance(answer, ox.QueryTriples):  # the rules are CONSTRUCTs
+            raise TypeError(f"a rule answered with {answer!r}, not triples")
         for t in answer:
             yield (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
 
@@ -164,7 +165,8 @@ def inverse_properties(store: ox.Store) -> set[str]:
             { ?q owl:inverseOf ?r } UNION { ?r owl:inverseOf ?q }
             ?p rdfs:subPropertyOf* ?q FILTER(isIRI(?p)) }"""
     )
-    assert isinstance(answer, ox.QuerySolutions)  # noqa: S101 - a SELECT
+    if not isinstance(answer, ox.QuerySolutions):
+        raise TypeError(f"pyoxigraph answered a SELECT with {answer!r}")
     return {row["p"].value for row in answer if row["p"] is not None}
 
 
