@@ -1,11 +1,12 @@
 """Materialised inferences, so scholars' queries need no property-path workarounds.
 
-The closure is the part of RDFS and OWL a scholar's query leans on and nothing more (no
-reasoner's full entailment, whose answers would be hard to explain): ``rdfs:subClassOf`` and
-``rdfs:subPropertyOf`` transitivity, ``rdf:type`` through superclasses, triples of
-super-properties, and ``owl:inverseOf`` in both directions. Rules run as SPARQL CONSTRUCTs
-over the union of all graphs (any engine) until nothing new appears; only IRIs count as
-classes and properties (OWL restriction blank nodes are not classes a scholar asks for).
+The closure is what a scholar would otherwise spell out in every query with property paths,
+so that queries stay simple (consistency is HermiT's job in ``ecpl check``, not this one's):
+``rdfs:subClassOf`` and ``rdfs:subPropertyOf`` transitivity, ``rdf:type`` through
+superclasses, triples of super-properties, and ``owl:inverseOf`` in both directions. Rules
+run as SPARQL CONSTRUCTs over the union of all graphs (any engine) until nothing new appears;
+only IRIs count as classes and properties (OWL restriction blank nodes are not classes a
+scholar asks for).
 
 The embedded store keeps the closure in step with writes without recomputing it: the functions
 below work on a pyoxigraph store and hand what to add to the store's own ``add`` (which keeps
