@@ -208,8 +208,7 @@ class Runner:
 
     def _warm_up(self) -> None:
         with self._warm_lock:
-            if not self._warmed:
-                assert self._warm is not None
+            if not self._warmed and self._warm is not None:
                 self._warm()
                 self._warmed = True
 
@@ -290,11 +289,11 @@ def _child(send: Any, job: Callable[..., Any], args: tuple[Any, ...], memory_mb:
         )
     except EcplError as exc:
         reply = ("error", exc)
-    except Exception:
+    except Exception:  # noqa: BLE001 - the child's last word: the parent reports the fault
         reply = ("fault", traceback.format_exc())
     try:
         send.send(reply)
-    except Exception:
+    except Exception:  # noqa: BLE001 - e.g. a reply that does not pickle: send the fault
         send.send(("fault", traceback.format_exc()))
     finally:
         send.close()

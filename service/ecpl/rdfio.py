@@ -216,7 +216,8 @@ def parse_rdf(
         raise TooLarge(f"the {title} input needs more memory than this service allows") from None
     except _SYNTAX_ERRORS as exc:
         raise InputError(f"malformed {title}: {_describe(exc)}") from None
-    except Exception as exc:  # a fault inside a parser on this input: no internals in the answer
+    # a fault inside a parser on this input: a clear error, no internals in the answer
+    except Exception as exc:  # noqa: BLE001
         if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
             raise InputError(
                 f"malformed {title}: a number is too long to read (more than 4,300 digits)"

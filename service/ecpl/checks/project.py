@@ -90,7 +90,8 @@ def load(root: Path) -> tuple[Project, list[Problem]]:
             where = f"{name}:{exc.lines + 1}"
             problems.append(Problem("syntax", where, f"Turtle syntax error: {exc._why}"))
             continue
-        except Exception as exc:  # rdflib raises assorted errors for bad IRIs, prefixes, …
+        # rdflib raises assorted errors for bad IRIs, prefixes, …: each is a problem to report
+        except Exception as exc:  # noqa: BLE001
             problems.append(Problem("syntax", name, f"Turtle does not parse: {exc}"))
             continue
         bad = _bad_iris(graph, text, name)

@@ -48,7 +48,8 @@ def check_sparql(shapes: Graph) -> list[Problem]:
                 continue
             try:
                 prepareQuery(prefix_block(shapes, node) + str(text))
-            except Exception as exc:  # pyparsing's ParseException and rdflib's own errors
+            # pyparsing's ParseException and rdflib's own errors: each is a problem to report
+            except Exception as exc:  # noqa: BLE001
                 message = " ".join(str(exc).split())[:300]
                 problems.append(
                     Problem(

@@ -12,6 +12,7 @@ from ecpl import intake, queries
 from ecpl.config import Settings
 from ecpl.errors import EcplError, TooLarge, fail
 from ecpl.store import cases, open_store
+from ecpl.store.base import QueryResult
 
 _FORMATS = ("table", "json", "xml", "csv", "tsv", "turtle", "nt", "jsonld", "rdfxml")
 
@@ -27,10 +28,7 @@ def _media(fmt: str, kind: str) -> str:
     return media
 
 
-def _table(result: object) -> str:
-    from ecpl.store.base import QueryResult
-
-    assert isinstance(result, QueryResult)
+def _table(result: QueryResult) -> str:
     if result.kind == "ask":
         return "true" if result.boolean else "false"
     cells = [[row[v].n3() if v in row else "" for v in result.variables] for row in result.rows]

@@ -1,11 +1,12 @@
 """Materialised inferences, so scholars' queries need no property-path workarounds.
 
-The closure is the part of RDFS and OWL a scholar's query leans on and nothing more (no
-reasoner's full entailment, whose answers would be hard to explain): ``rdfs:subClassOf`` and
-``rdfs:subPropertyOf`` transitivity, ``rdf:type`` through superclasses, triples of
-super-properties, and ``owl:inverseOf`` in both directions. Rules run as SPARQL CONSTRUCTs
-over the union of all graphs (any engine) until nothing new appears; only IRIs count as
-classes and properties (OWL restriction blank nodes are not classes a scholar asks for).
+The closure is what a scholar would otherwise spell out in every query with property paths,
+so that queries stay simple (consistency is HermiT's job in ``ecpl check``, not this one's):
+``rdfs:subClassOf`` and ``rdfs:subPropertyOf`` transitivity, ``rdf:type`` through
+superclasses, triples of super-properties, and ``owl:inverseOf`` in both directions. Rules
+run as SPARQL CONSTRUCTs over the union of all graphs (any engine) until nothing new appears;
+only IRIs count as classes and properties (OWL restriction blank nodes are not classes a
+scholar asks for).
 
 The embedded store keeps the closure in step with writes without recomputing it: the functions
 below work on a pyoxigraph store and hand what to add to the store's own ``add`` (which keeps
@@ -93,7 +94,8 @@ def constructor(store: ox.Store) -> Callable[[str], Iterable[Triple]]:
 
     def construct(query: str) -> Iterable[Triple]:
         answer = store.query(query)
-        assert isinstance(answer, ox.QueryTriples)  # noqa: S101 - the rules are CONSTRUCTs
+        if not isinstance(answer, ox.QueryTriples):  # the rules are CONSTRUCTs
+            raise TypeError(f"a rule answered with {answer!r}, not triples")
         for t in answer:
             yield (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
 
@@ -195,7 +197,8 @@ def inverse_properties(store: ox.Store) -> set[str]:
             { ?q owl:inverseOf ?r } UNION { ?r owl:inverseOf ?q }
             ?p rdfs:subPropertyOf* ?q FILTER(isIRI(?p)) }"""
     )
-    assert isinstance(answer, ox.QuerySolutions)  # noqa: S101 - a SELECT
+    if not isinstance(answer, ox.QuerySolutions):
+        raise TypeError(f"pyoxigraph answered a SELECT with {answer!r}")
     return {row["p"].value for row in answer if row["p"] is not None}
 
 

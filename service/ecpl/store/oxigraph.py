@@ -376,7 +376,8 @@ class OxigraphStore:
         if graph is None and self._count is not None:
             return self._count
         answer = self.raw.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=[name])
-        assert isinstance(answer, ox.QuerySolutions)
+        if not isinstance(answer, ox.QuerySolutions):  # a SELECT answers with solutions
+            raise TypeError(f"pyoxigraph answered a SELECT with {answer!r}")
         count = int(next(iter(answer))[0].value)
         if graph is None:
             self._count = count

@@ -50,7 +50,9 @@ def to_ox(term: Node) -> OxTerm:
         try:
             return ox.BlankNode(str(term))
         except ValueError:  # e.g. Virtuoso's "nodeID://b1001": keep identity, fix the spelling
-            return ox.BlankNode("b" + hashlib.sha1(str(term).encode()).hexdigest()[:24])
+            return ox.BlankNode(
+                "b" + hashlib.sha1(str(term).encode(), usedforsecurity=False).hexdigest()[:24]
+            )
     if isinstance(term, Literal):
         if term.language:
             return ox.Literal(str(term), language=term.language)

@@ -32,7 +32,7 @@ from rdflib.term import Node
 from ecpl import config, sources
 from ecpl.iri import ECPL, SHAPES
 from ecpl.validation.report import Finding, Report, Result, short
-from ecpl.validation.timeline import FactDate, Timeline, case_of, fact_date
+from ecpl.validation.timeline import Citation, FactDate, Timeline, case_of, fact_date
 
 # Subjects typed with these classes are copied into every validated graph (the rules read them) ...
 REFERENCE_CLASSES = (ECPL.LiabilityRule, ECPL.DoctrinalPosition)
@@ -565,7 +565,7 @@ def _undeclared(graph: Graph, res: Resources) -> list[Result]:
     ]
 
 
-def _findings(work: Graph, res: Resources) -> tuple[list[Finding], Graph, list[Result]]:  # noqa: C901 (split later)
+def _findings(work: Graph, res: Resources) -> tuple[list[Finding], Graph, list[Result]]:
     """The derived findings, each citing only provisions in force on the date it rests on.
 
     A finding whose rule's legal basis was not yet in force is dropped and reported as a warning;
@@ -589,86 +589,122 @@ def _findings(work: Graph, res: Resources) -> tuple[list[Finding], Graph, list[R
         if sole is not None:
             dropped.append(_no_causal_link(trigger or case or node, rule, sole, facts))
             continue
-        bases = sorted(
-            {str(v) for v in work.objects(node, ECPL.legalBasis)}
-            if isinstance(node, URIRef)
-            else set()
-        )
-        bases = [b for b in bases if res.timeline.in_force(b, facts)]
-        analogical = [b for b in meta.analogical if res.timeline.in_force(b, facts)]
-        citations = [res.timeline.cite(b, facts) for b in bases]
-        for triple in work.triples((node, None, None)):
-            if triple[1] != ECPL.legalBasis:
-                triples.add(triple)
-        for basis in bases:
-            triples.add((node, ECPL.legalBasis, URIRef(basis)))
-        for citation in citations:
-            if citation.version:
-                triples.add((node, ECPL.citedVersion, URIRef(citation.version)))
-        note: dict[str, str] = {}
-        if meta.by_analogy:
-            note = _analogy_note(analogical, facts, res)
-            triples.add((node, ECPL.byAnalogy, Literal(True)))
-            for lang, text in note.items():
-                triples.add((node, ECPL.analogyNote, Literal(text, lang=lang)))
-        for basis in analogical:
-            triples.add((node, ECPL.analogicalBasis, URIRef(basis)))
-
-        def one(prop: URIRef, node: Node = node) -> str | None:
-            value = work.value(node, prop)
-            return str(value) if value is not None else None
-
-        def many(prop: URIRef, node: Node = node) -> list[str]:
-            return sorted(str(v) for v in work.objects(node, prop))
-
-        def amount(prop: URIRef, node: Node = node) -> float | None:
-            value = work.value(node, prop)
-            if isinstance(value, Literal) and isinstance(value.toPython(), int | float | Decimal):
-                return float(value.toPython())
-            return None
-
-        enlarged = work.value(node, ECPL.enlargedPartOnly)
-        findings.append(
-            Finding(
-                iri=str(node),
-                case=one(ECPL.inCase) or "",
-                rule=rule,
-                status=one(ECPL.findingStatus),
-                duties=many(ECPL.dutyBreached),
-                forms=many(ECPL.resultingForm),
-                natures=many(ECPL.resultingNature),
-                liable_party=one(ECPL.liablePartyInCase),
-                co_liable_parties=many(ECPL.coLiablePartyInCase),
-                recourse_against=many(ECPL.recourseAgainstParty),
-                fault_principle=one(ECPL.findingFaultPrinciple),
-                position=one(ECPL.underPosition),
-                fine_min_cny=amount(ECPL.findingFineMinCNY),
-                fine_max_cny=amount(ECPL.findingFineMaxCNY),
-                serious_fine_min_cny=amount(ECPL.findingSeriousFineMinCNY),
-                serious_fine_max_cny=amount(ECPL.findingSeriousFineMaxCNY),
-                gains_multiple_min=amount(ECPL.findingGainsMultipleMin),
-                gains_multiple_max=amount(ECPL.findingGainsMultipleMax),
-                fine_max_without_gains_cny=amount(ECPL.findingFineMaxWithoutGainsCNY),
-                personal_fine_min_cny=amount(ECPL.findingPersonalFineMinCNY),
-                personal_fine_max_cny=amount(ECPL.findingPersonalFineMaxCNY),
-                serious_turnover_percent_max=amount(ECPL.findingSeriousFineTurnoverPercentMax),
-                serious_personal_fine_min_cny=amount(ECPL.findingSeriousPersonalFineMinCNY),
-                serious_personal_fine_max_cny=amount(ECPL.findingSeriousPersonalFineMaxCNY),
-                enlarged_part_only=isinstance(enlarged, Literal) and enlarged.toPython() is True,
-                legal_basis=bases,
-                citations=citations,
-                by_analogy=meta.by_analogy,
-                analogical_basis=analogical,
-                analogy_note=note,
-                rests_on=one(ECPL.restsOn),
-                facts_date=_facts(facts),
-            )
-        )
+        findings.append(_finding(work, node, rule, meta, facts, res, triples))
     findings, displaced = _displace(findings, res)
     for finding in displaced:
         triples.remove((URIRef(finding.iri), None, None))
         dropped.append(_displaced(finding))
     return findings, triples, dropped
+
+
+def _one(work: Graph, node: Node, prop: URIRef) -> str | None:
+    value = work.value(node, prop)
+    return str(value) if value is not None else None
+
+
+def _many(work: Graph, node: Node, prop: URIRef) -> list[str]:
+    return sorted(str(v) for v in work.objects(node, prop))
+
+
+def _amount(work: Graph, node: Node, prop: URIRef) -> float | None:
+    value = work.value(node, prop)
+    if isinstance(value, Literal) and isinstance(value.toPython(), int | float | Decimal):
+        return float(value.toPython())
+    return None
+
+
+def _finding(
+    work: Graph,
+    node: Node,
+    rule: str,
+    meta: RuleMeta,
+    facts: FactDate,
+    res: Resources,
+    triples: Graph,
+) -> Finding:
+    """One finding that stands, citing the provisions in force on its facts' date; its triples
+    (with those citations, and the analogy it rests on) go to ``triples``."""
+    bases = sorted(
+        {str(v) for v in work.objects(node, ECPL.legalBasis)} if isinstance(node, URIRef) else set()
+    )
+    bases = [b for b in bases if res.timeline.in_force(b, facts)]
+    analogical = [b for b in meta.analogical if res.timeline.in_force(b, facts)]
+    citations = [res.timeline.cite(b, facts) for b in bases]
+    note = _analogy_note(analogical, facts, res) if meta.by_analogy else {}
+    _add_finding_triples(work, node, bases, citations, analogical, note, meta.by_analogy, triples)
+
+    def one(prop: URIRef) -> str | None:
+        return _one(work, node, prop)
+
+    def many(prop: URIRef) -> list[str]:
+        return _many(work, node, prop)
+
+    def amount(prop: URIRef) -> float | None:
+        return _amount(work, node, prop)
+
+    enlarged = work.value(node, ECPL.enlargedPartOnly)
+    return Finding(
+        iri=str(node),
+        case=one(ECPL.inCase) or "",
+        rule=rule,
+        status=one(ECPL.findingStatus),
+        duties=many(ECPL.dutyBreached),
+        forms=many(ECPL.resultingForm),
+        natures=many(ECPL.resultingNature),
+        liable_party=one(ECPL.liablePartyInCase),
+        co_liable_parties=many(ECPL.coLiablePartyInCase),
+        recourse_against=many(ECPL.recourseAgainstParty),
+        fault_principle=one(ECPL.findingFaultPrinciple),
+        position=one(ECPL.underPosition),
+        fine_min_cny=amount(ECPL.findingFineMinCNY),
+        fine_max_cny=amount(ECPL.findingFineMaxCNY),
+        serious_fine_min_cny=amount(ECPL.findingSeriousFineMinCNY),
+        serious_fine_max_cny=amount(ECPL.findingSeriousFineMaxCNY),
+        gains_multiple_min=amount(ECPL.findingGainsMultipleMin),
+        gains_multiple_max=amount(ECPL.findingGainsMultipleMax),
+        fine_max_without_gains_cny=amount(ECPL.findingFineMaxWithoutGainsCNY),
+        personal_fine_min_cny=amount(ECPL.findingPersonalFineMinCNY),
+        personal_fine_max_cny=amount(ECPL.findingPersonalFineMaxCNY),
+        serious_turnover_percent_max=amount(ECPL.findingSeriousFineTurnoverPercentMax),
+        serious_personal_fine_min_cny=amount(ECPL.findingSeriousPersonalFineMinCNY),
+        serious_personal_fine_max_cny=amount(ECPL.findingSeriousPersonalFineMaxCNY),
+        enlarged_part_only=isinstance(enlarged, Literal) and enlarged.toPython() is True,
+        legal_basis=bases,
+        citations=citations,
+        by_analogy=meta.by_analogy,
+        analogical_basis=analogical,
+        analogy_note=note,
+        rests_on=one(ECPL.restsOn),
+        facts_date=_facts(facts),
+    )
+
+
+def _add_finding_triples(
+    work: Graph,
+    node: Node,
+    bases: list[str],
+    citations: list[Citation],
+    analogical: list[str],
+    note: dict[str, str],
+    by_analogy: bool,
+    triples: Graph,
+) -> None:
+    """The finding's triples as derived, with its legal basis replaced by the provisions in
+    force (and the versions cited), and the analogy it rests on."""
+    for triple in work.triples((node, None, None)):
+        if triple[1] != ECPL.legalBasis:
+            triples.add(triple)
+    for basis in bases:
+        triples.add((node, ECPL.legalBasis, URIRef(basis)))
+    for citation in citations:
+        if citation.version:
+            triples.add((node, ECPL.citedVersion, URIRef(citation.version)))
+    if by_analogy:
+        triples.add((node, ECPL.byAnalogy, Literal(True)))
+        for lang, text in note.items():
+            triples.add((node, ECPL.analogyNote, Literal(text, lang=lang)))
+    for basis in analogical:
+        triples.add((node, ECPL.analogicalBasis, URIRef(basis)))
 
 
 def _displace(findings: list[Finding], res: Resources) -> tuple[list[Finding], list[Finding]]:

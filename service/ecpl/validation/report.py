@@ -242,7 +242,7 @@ class Report:
                 out.add((node, ECPL.checksDuty, URIRef(result.duty)))
         return out
 
-    def to_text(self, lang: str = "zh", *, explain: bool = False) -> str:  # noqa: C901 (split later)
+    def to_text(self, lang: str = "zh", *, explain: bool = False) -> str:
         """A readable report in zh or en; ``explain``: the fact each silent record lacks."""
         if lang not in LANGS:
             raise ValueError(f"language must be one of {', '.join(LANGS)}, got {lang!r}")
@@ -252,27 +252,7 @@ class Report:
         def name(iri: str | None) -> str:
             return label(URIRef(iri), lang) if iri else "—"
 
-        lines: list[str] = []
-        counts = {s: sum(1 for r in self.results if r.severity == s) for s in _SEVERITY_ORDER}
-        if zh:
-            verdict = "符合" if self.conforms else "不符合"
-            lines.append(
-                f"验证结论：{verdict}（违反 {counts['Violation']} 项，警告 {counts['Warning']} 项）"
-            )
-        else:
-            verdict = "conforms" if self.conforms else "does not conform"
-            lines.append(
-                f"Validation: {verdict} ({counts['Violation']} violations, "
-                f"{counts['Warning']} warnings)"
-            )
-        if not self.well_formed:
-            errors = len(self.case_graph_errors)
-            lines.append(
-                f"案件图结构错误 {errors} 项（不是义务违反）：请先改正案件图，结论才可靠。"
-                if zh
-                else f"The case graph is malformed ({errors} errors, not breaches of duty): "
-                "correct it before relying on the results."
-            )
+        lines = self._verdict_lines(zh)
         if self.breached_duties:
             lines.append("")
             lines.append("违反的义务：" if zh else "Duties breached:")
@@ -282,75 +262,118 @@ class Report:
             lines.append("")
             lines.append("验证结果：" if zh else "Results:")
         for result in ordered:
-            severity = {"Violation": "违反", "Warning": "警告", "Info": "提示"}.get(
-                result.severity, result.severity
-            )
-            if not zh:
-                severity = result.severity
-            if result.is_case_graph_error:
-                severity = "案件图错误" if zh else "Case-graph error"
-            lines.append(f"  [{severity}] {_message(result.message, lang)}")
-            lines.append(f"      {'对象' if zh else 'focus'}: {short(result.focus_node)}")
-            if result.legal_basis:
-                cites = ", ".join(_cited(result.citations, result.legal_basis, lang))
-                lines.append(f"      {'法律依据' if zh else 'legal basis'}: {cites}")
-            if explain and result.advice:
-                advice = _message(result.advice, lang)
-                lines.append(f"      {'应补充' if zh else 'to add'}: {advice}")
+            lines += _result_lines(result, lang, explain)
         if self.findings:
             lines.append("")
             lines.append("责任认定结果：" if zh else "Liability findings:")
         for finding in self.findings:
-            head = name(finding.rule)
-            if finding.position:
-                head += (" — 依学说：" if zh else " — under position: ") + name(finding.position)
-            status = name(finding.status) if finding.status else ""
-            if finding.by_analogy:
-                status += ("，" if zh and status else ", " if status else "") + (
-                    "类推适用" if zh else "by analogy"
-                )
-            lines.append(f"  * {head}" + (f" [{status}]" if status else ""))
-            if finding.by_analogy and finding.analogy_note:
-                note = _message(finding.analogy_note, lang)
-                lines.append(f"      {'类推' if zh else 'analogy'}: {note}")
-            rows = [
-                ("违反的义务", "duty breached", ", ".join(name(d) for d in finding.duties)),
-                ("责任形态", "form", ", ".join(name(f) for f in finding.forms)),
-                ("责任性质", "nature", ", ".join(name(n) for n in finding.natures)),
-                ("责任人", "liable", name(finding.liable_party) if finding.liable_party else ""),
-                ("共同责任人", "co-liable", ", ".join(name(p) for p in finding.co_liable_parties)),
-                (
-                    "追偿对象",
-                    "recourse against",
-                    ", ".join(name(p) for p in finding.recourse_against),
-                ),
-                (
-                    "归责原则",
-                    "fault principle",
-                    name(finding.fault_principle) if finding.fault_principle else "",
-                ),
-                ("罚款幅度（元）", "fine (CNY)", _fine(finding, zh)),
-                (
-                    "仅限扩大部分",
-                    "enlarged part only",
-                    ("是" if zh else "yes") if finding.enlarged_part_only else "",
-                ),
-                (
-                    "法律依据",
-                    "legal basis",
-                    ", ".join(_cited(finding.citations, finding.legal_basis, lang)),
-                ),
-                (
-                    "类推依据",
-                    "analogical basis",
-                    ", ".join(citation(b, lang) for b in finding.analogical_basis),
-                ),
-                ("事实日期", "date of the facts", finding.facts_date or ""),
-            ]
-            for zh_label, en_label, value in rows:
-                if value:
-                    lines.append(f"      {zh_label if zh else en_label}: {value}")
+            lines += _finding_lines(finding, name, lang)
         return "\n".join(lines) + "\n"
+
+    def _verdict_lines(self, zh: bool) -> list[str]:
+        """The verdict with its counts, and the warning that comes before it when malformed."""
+        counts = {s: sum(1 for r in self.results if r.severity == s) for s in _SEVERITY_ORDER}
+        if zh:
+            verdict = "符合" if self.conforms else "不符合"
+            lines = [
+                f"验证结论：{verdict}（违反 {counts['Violation']} 项，警告 {counts['Warning']} 项）"
+            ]
+        else:
+            verdict = "conforms" if self.conforms else "does not conform"
+            lines = [
+                f"Validation: {verdict} ({counts['Violation']} violations, "
+                f"{counts['Warning']} warnings)"
+            ]
+        if not self.well_formed:
+            errors = len(self.case_graph_errors)
+            lines.append(
+                f"案件图结构错误 {errors} 项（不是义务违反）：请先改正案件图，结论才可靠。"
+                if zh
+                else f"The case graph is malformed ({errors} errors, not breaches of duty): "
+                "correct it before relying on the results."
+            )
+        return lines
+
+
+def _result_lines(result: Result, lang: str, explain: bool) -> list[str]:
+    """One SHACL result: severity (a case-graph error named as such), message, focus, basis."""
+    zh = lang == "zh"
+    severity = {"Violation": "违反", "Warning": "警告", "Info": "提示"}.get(
+        result.severity, result.severity
+    )
+    if not zh:
+        severity = result.severity
+    if result.is_case_graph_error:
+        severity = "案件图错误" if zh else "Case-graph error"
+    lines = [
+        f"  [{severity}] {_message(result.message, lang)}",
+        f"      {'对象' if zh else 'focus'}: {short(result.focus_node)}",
+    ]
+    if result.legal_basis:
+        cites = ", ".join(_cited(result.citations, result.legal_basis, lang))
+        lines.append(f"      {'法律依据' if zh else 'legal basis'}: {cites}")
+    if explain and result.advice:
+        advice = _message(result.advice, lang)
+        lines.append(f"      {'应补充' if zh else 'to add'}: {advice}")
+    return lines
+
+
+def _finding_lines(finding: Finding, name: Callable[[str | None], str], lang: str) -> list[str]:
+    """One liability finding: rule (and position), status (and analogy), then its facts."""
+    zh = lang == "zh"
+    head = name(finding.rule)
+    if finding.position:
+        head += (" — 依学说：" if zh else " — under position: ") + name(finding.position)
+    status = name(finding.status) if finding.status else ""
+    if finding.by_analogy:
+        status += ("，" if zh and status else ", " if status else "") + (
+            "类推适用" if zh else "by analogy"
+        )
+    lines = [f"  * {head}" + (f" [{status}]" if status else "")]
+    if finding.by_analogy and finding.analogy_note:
+        note = _message(finding.analogy_note, lang)
+        lines.append(f"      {'类推' if zh else 'analogy'}: {note}")
+    for zh_label, en_label, value in _finding_rows(finding, name, lang):
+        if value:
+            lines.append(f"      {zh_label if zh else en_label}: {value}")
+    return lines
+
+
+def _finding_rows(
+    finding: Finding, name: Callable[[str | None], str], lang: str
+) -> list[tuple[str, str, str]]:
+    """A finding's facts as (zh label, en label, value); empty values are left out by callers."""
+    zh = lang == "zh"
+    return [
+        ("违反的义务", "duty breached", ", ".join(name(d) for d in finding.duties)),
+        ("责任形态", "form", ", ".join(name(f) for f in finding.forms)),
+        ("责任性质", "nature", ", ".join(name(n) for n in finding.natures)),
+        ("责任人", "liable", name(finding.liable_party) if finding.liable_party else ""),
+        ("共同责任人", "co-liable", ", ".join(name(p) for p in finding.co_liable_parties)),
+        ("追偿对象", "recourse against", ", ".join(name(p) for p in finding.recourse_against)),
+        (
+            "归责原则",
+            "fault principle",
+            name(finding.fault_principle) if finding.fault_principle else "",
+        ),
+        ("罚款幅度（元）", "fine (CNY)", _fine(finding, zh)),
+        (
+            "仅限扩大部分",
+            "enlarged part only",
+            ("是" if zh else "yes") if finding.enlarged_part_only else "",
+        ),
+        (
+            "法律依据",
+            "legal basis",
+            ", ".join(_cited(finding.citations, finding.legal_basis, lang)),
+        ),
+        (
+            "类推依据",
+            "analogical basis",
+            ", ".join(citation(b, lang) for b in finding.analogical_basis),
+        ),
+        ("事实日期", "date of the facts", finding.facts_date or ""),
+    ]
 
 
 def _cited(citations: list[Citation], bases: list[str], lang: str) -> list[str]:

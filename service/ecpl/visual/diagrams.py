@@ -127,8 +127,8 @@ def _law_order(law: Node) -> int:
     return LAW_KEYS.index(key) if key in LAW_KEYS else len(LAW_KEYS)
 
 
-def platform_terms(graph: Graph, link: Linker) -> Diagram:  # noqa: C901 (to split: issue 15)
-    """Each law's names for the platform, how they relate and on which basis."""
+def _platform_term_iris(graph: Graph) -> tuple[set[URIRef], list[URIRef]]:
+    """The laws' names for the platform, and with them the project's terms they relate to."""
     terms = {c for c in graph.subjects(ECPL.namesPlatform, Literal(True)) if isinstance(c, URIRef)}
     related: set[URIRef] = set()
     for term in terms:  # the project's own terms they are related to (e.g. the ECL's operator)
@@ -136,7 +136,61 @@ def platform_terms(graph: Graph, link: Linker) -> Diagram:  # noqa: C901 (to spl
             for other in graph.objects(term, prop):
                 if isinstance(other, URIRef) and other.startswith(str(ECPL)):
                     related.add(other)
-    nodes_iris = sorted(terms | related, key=str)
+    return terms, sorted(terms | related, key=str)
+
+
+def _where_line(graph: Graph, node: URIRef) -> Text | None:
+    """Where a term is defined, else (up to two) where it is used."""
+    defined = sorted(str(p) for p in graph.objects(node, ECPL.definedIn))
+    if defined:
+        return Text("定义 def. " + ", ".join(citation(p) for p in defined), None, "where")
+    used = sorted(str(p) for p in graph.objects(node, ECPL.usedIn))
+    if not used:
+        return None
+    more = f" +{len(used) - 2}" if len(used) > 2 else ""
+    return Text("用于 used " + ", ".join(citation(p) for p in used[:2]) + more, None, "where")
+
+
+def _term_lines(graph: Graph, node: URIRef, laws: list[Node]) -> list[Text]:
+    """A term's box: its statutory words (or label), English label, laws, where it stands."""
+    statutory = graph.value(node, ECPL.statutoryTerm)
+    lines = _lines(str(statutory) if statutory else _label(graph, node, "zh"), "zh", "term")
+    lines += _lines(_label(graph, node, "en"), "en")
+    lines.append(Text(" · ".join(citation(str(lw)) for lw in laws), None, "laws"))
+    where = _where_line(graph, node)
+    if where is not None:
+        lines.append(where)
+    return lines
+
+
+def _term_edges(
+    graph: Graph, nodes_iris: list[URIRef], nodes: dict[URIRef, DiagramNode], link: Linker
+) -> list[DiagramEdge]:
+    """subClassOf and closeMatch between the drawn terms (one line for a symmetric pair)."""
+    edges: list[DiagramEdge] = []
+    for node in nodes_iris:
+        for prop, cls in ((RDFS.subClassOf, "subClassOf"), (SKOS.closeMatch, "closeMatch")):
+            for other in sorted(graph.objects(node, prop), key=str):
+                if other not in nodes or node not in nodes:
+                    continue
+                symmetric = (other, SKOS.closeMatch, node) in graph
+                if prop == SKOS.closeMatch and str(other) < str(node) and symmetric:
+                    continue  # one line for a symmetric pair
+                target = URIRef(str(other))
+                nth = sum(1 for e in edges if e.data["source"] == str(node))
+                edges.append(
+                    _term_edge(graph, nodes[node], nodes[target], node, prop, other, cls, link, nth)
+                )
+    return edges
+
+
+def platform_terms(graph: Graph, link: Linker) -> Diagram:
+    """Each law's names for the platform, how they relate and on which basis.
+
+    One column per law (the first law that uses a term), one row per depth in the
+    subclass order among the drawn terms.
+    """
+    terms, nodes_iris = _platform_term_iris(graph)
     parents = {
         n: [p for p in graph.objects(n, RDFS.subClassOf) if p in nodes_iris] for n in nodes_iris
     }
@@ -153,9 +207,8 @@ def platform_terms(graph: Graph, link: Linker) -> Diagram:  # noqa: C901 (to spl
     cells: dict[tuple[Node, int], list[URIRef]] = {}
     for node in nodes_iris:
         laws = laws_of(node)
-        if not laws:
-            continue
-        cells.setdefault((laws[0], rank(node)), []).append(node)
+        if laws:
+            cells.setdefault((laws[0], rank(node)), []).append(node)
     max_rank = max((r for _law, r in cells), default=0)
 
     nodes: dict[URIRef, DiagramNode] = {}
@@ -172,30 +225,9 @@ def platform_terms(graph: Graph, link: Linker) -> Diagram:  # noqa: C901 (to spl
         headings.append(Heading(x, 18, head, link(str(law)), col_w))
         for r in range(max_rank + 1):
             for i, node in enumerate(sorted(cells.get((law, r), []), key=str)):
-                statutory = graph.value(node, ECPL.statutoryTerm)
-                lines = _lines(
-                    str(statutory) if statutory else _label(graph, node, "zh"), "zh", "term"
-                )
-                lines += _lines(_label(graph, node, "en"), "en")
                 laws = laws_of(node)
-                lines.append(Text(" · ".join(citation(str(lw)) for lw in laws), None, "laws"))
-                defined = sorted(str(p) for p in graph.objects(node, ECPL.definedIn))
-                if defined:
-                    lines.append(
-                        Text("定义 def. " + ", ".join(citation(p) for p in defined), None, "where")
-                    )
-                else:
-                    used = sorted(str(p) for p in graph.objects(node, ECPL.usedIn))
-                    if used:
-                        more = f" +{len(used) - 2}" if len(used) > 2 else ""
-                        lines.append(
-                            Text(
-                                "用于 used " + ", ".join(citation(p) for p in used[:2]) + more,
-                                None,
-                                "where",
-                            )
-                        )
                 cls = "node platform" if node in terms else "node"
+                lines = _term_lines(graph, node, laws)
                 dn = DiagramNode(str(node), link(str(node)), lines, cls, x + i * (NODE_W + GAP_X))
                 dn.data = {
                     "term": str(node),
@@ -212,29 +244,6 @@ def platform_terms(graph: Graph, link: Linker) -> Diagram:  # noqa: C901 (to spl
         y += row_h.get(r, 40.0) + GAP_Y
     for node, dn in nodes.items():
         dn.y = row_y[rank(node)]
-
-    edges: list[DiagramEdge] = []
-    for node in nodes_iris:
-        for prop, cls in ((RDFS.subClassOf, "subClassOf"), (SKOS.closeMatch, "closeMatch")):
-            for other in sorted(graph.objects(node, prop), key=str):
-                if other not in nodes or node not in nodes:
-                    continue
-                if (
-                    prop == SKOS.closeMatch
-                    and str(other) < str(node)
-                    and (
-                        other,
-                        SKOS.closeMatch,
-                        node,
-                    )
-                    in graph
-                ):
-                    continue  # one line for a symmetric pair
-                target = URIRef(str(other))
-                nth = sum(1 for e in edges if e.data["source"] == str(node))
-                edges.append(
-                    _term_edge(graph, nodes[node], nodes[target], node, prop, other, cls, link, nth)
-                )
     return Diagram(
         key="platform-terms",
         title=[
@@ -244,7 +253,7 @@ def platform_terms(graph: Graph, link: Linker) -> Diagram:  # noqa: C901 (to spl
         width=x,
         height=y,
         nodes=list(nodes.values()),
-        edges=edges,
+        edges=_term_edges(graph, nodes_iris, nodes, link),
         headings=headings,
     )
 

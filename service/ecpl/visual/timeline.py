@@ -202,7 +202,30 @@ class Timeline:
     positions: list[dict[str, Any]]  # findings per doctrinal position, side by side
 
 
-def build_timeline(  # noqa: C901 (one pass over the report's facts; to split: issue 15)
+@dataclass
+class _Frame:
+    """What every part of the layout reads: the case graph, the event order and the columns."""
+
+    graph: Graph
+    label: Labeller
+    link: Linker
+    root: Path | None
+    order: list[Node]
+    columns: list[Column]
+    column_of: dict[Node, int]
+    day_of: dict[Node, str | None]
+    decision_date: str | None
+
+    def box_x(self, column: int) -> float:
+        """A box's left edge, centred in ``column``."""
+        return self.columns[column].x + (COL_W - BOX_W) / 2
+
+    def day(self, anchor: Node | None) -> str | None:
+        """The date a box tied to ``anchor`` speaks of (the decision's for no event)."""
+        return self.day_of.get(anchor) if anchor is not None else self.decision_date
+
+
+def build_timeline(
     case_graph: Graph,
     report: Report,
     link: Linker,
@@ -223,183 +246,19 @@ def build_timeline(  # noqa: C901 (one pass over the report's facts; to split: i
     lanes_of = {e: _event_lane(case_graph, e, closure) for e in events}
     order = _order(case_graph, events)
     decision_date = _date(case_graph.value(case, ECPL.decisionDate)) if case else None
-
-    # one column per event, plus the decision; undated events that answer nothing share the
-    # first column, since the sources give no order among them
-    unordered = [
-        e
-        for e in order
-        if _effective_date(case_graph, e) is None
-        and not any(x in events for x in case_graph.objects(e, ECPL.respondsTo))
-    ]
-    ordered = [e for e in order if e not in unordered]
-    columns: list[Column] = []
-    if unordered:
-        columns.append(Column(LANE_LABEL_W, None, unordered=True))
-    for e in ordered:
-        columns.append(Column(LANE_LABEL_W + len(columns) * COL_W, _date_of(case_graph, e)))
-    columns.append(Column(LANE_LABEL_W + len(columns) * COL_W, decision_date))
-    column_of = {e: 0 for e in unordered}
-    column_of.update({e: i + (1 if unordered else 0) for i, e in enumerate(ordered)})
+    columns, column_of = _columns(case_graph, order, events, decision_date)
     day_of = {e: _effective_date(case_graph, e) for e in order}
-
-    event_boxes: dict[Node, Box] = {}
-    for event in order:
-        box = Box(
-            key=str(event),
-            kind="event",
-            href=link(str(event)) if isinstance(event, URIRef) else None,
-        )
-        box.lines += _kind_lines(case_graph, event, label)
-        own = [v for v in case_graph.objects(event, RDFS.label) if isinstance(v, Literal)]
-        if own:
-            for lang in ("zh", "en"):
-                box.lines += [Line(t, lang) for t in wrap(label(event, lang), BOX_W - 2 * PAD)]
-        when = _date_of(case_graph, event)
-        box.lines.append(
-            Line(when, cls="date")
-            if when
-            else Line("日期不详", cls="date undated", en="date unknown")
-        )
-        if _true(case_graph.value(event, ECPL.uncertain)):
-            box.flags.append("uncertain")
-            box.lines.append(Line("存疑", cls="flag", en="uncertain"))
-        box.data = {"event": str(event), "lane": lanes_of[event], "date": when or ""}
-        event_boxes[event] = box
-
-    # violations on the event they are about (or one that refers to their focus node)
-    breaches: list[Box] = []
-    breach_events: dict[str, list[Node]] = {}  # duty -> events where it is breached
-    for index, result in enumerate(report.results):
-        if result.severity != "Violation":
-            continue
-        anchor = _anchor_event(case_graph, result.focus_node, order, column_of)
-        day = day_of.get(anchor) if anchor is not None else decision_date
-        box = Box(key=f"{result.shape}|{result.focus_node}", kind="breach")
-        box.lines.append(Line("✗ 违反", cls="breach-head", en="breach"))
-        if result.duty:
-            box.href = link(result.duty)
-            for lang in ("zh", "en"):
-                box.lines += [
-                    Line(t, lang) for t in wrap(label(URIRef(result.duty), lang), BOX_W - 2 * PAD)
-                ]
-        if result.value and (URIRef(result.value), None, None) in case_graph:
-            who = URIRef(result.value)
-            for lang, head in (("zh", "对象："), ("en", "as to: ")):
-                text = head + label(who, lang)
-                box.lines += [Line(t, lang, "who") for t in wrap(text, BOX_W - 2 * PAD)]
-        box.cites = [_cite(b, day, link, root) for b in result.legal_basis]
-        box.data = {
-            "result": str(index),
-            "shape": result.shape,
-            "focus": result.focus_node,
-            "duty": result.duty or "",
-            "event": str(anchor) if anchor is not None else "",
-            "bases": " ".join(result.legal_basis),
-        }
-        breaches.append(box)
-        if result.duty and anchor is not None:
-            breach_events.setdefault(result.duty, []).append(anchor)
-        box.x = (
-            columns[column_of[anchor]].x + (COL_W - BOX_W) / 2
-            if anchor is not None
-            else columns[-1].x + (COL_W - BOX_W) / 2
-        )
-
-    # lane heights: the tallest stack (event box + its breaches) in the lane
-    stacks: dict[Node | None, list[Box]] = {}
-    for event, box in event_boxes.items():
-        stacks[event] = [box]
-    for box in breaches:
-        anchor_key = box.data["event"]
-        anchor = next((e for e in order if str(e) == anchor_key), None)
-        stacks.setdefault(anchor, []).append(box)
-    # the stacks of one lane and column (several in the shared undated column) go one below
-    # the other; the decision and breaches tied to no event go to the court lane's last column
-    cells: dict[tuple[str, int], list[list[Box]]] = {}
-    for anchor, boxes in stacks.items():
-        lane = lanes_of[anchor] if anchor is not None else "court"
-        column = column_of[anchor] if anchor is not None else len(columns) - 1
-        cells.setdefault((lane, column), []).append(boxes)
+    frame = _Frame(case_graph, label, link, root, order, columns, column_of, day_of, decision_date)
+    event_boxes = {event: _event_box(frame, event, lanes_of[event]) for event in order}
+    breaches, breach_events = _breaches(frame, report)
+    stacks = _stacks(frame, event_boxes, breaches)
     decision = _decision_box(case_graph, case, label, link, decision_date)
-    cells.setdefault(("court", len(columns) - 1), []).insert(0, [decision])
-    lane_h: dict[str, float] = {key: 44.0 for key, _zh, _en in LANES}
-    for (lane, _column), cell in cells.items():
-        height = sum(b.h + 6 for boxes in cell for b in boxes) + 2 * PAD
-        lane_h[lane] = max(lane_h[lane], height)
-
-    lanes: list[LaneRow] = []
-    y = float(AXIS_H)
-    for key, zh, en in LANES:
-        lanes.append(LaneRow(key, zh, en, y, lane_h[key]))
-        y += lane_h[key]
-    lane_y = {row.key: row.y for row in lanes}
-    for (lane, column), cell in cells.items():
-        top = lane_y[lane] + PAD
-        for boxes in cell:
-            for box in boxes:
-                box.x, box.y = columns[column].x + (COL_W - BOX_W) / 2, top
-                top += box.h + 6
-            top += 6
-
-    # where an arrow from an event leaves: below the event and the breaches drawn under it
-    stack_bottom = {
-        anchor: max(b.y + b.h for b in boxes)
-        for anchor, boxes in stacks.items()
-        if anchor is not None
-    }
-    arrows: list[Arrow] = []
-    for event in order:
-        for earlier in case_graph.objects(event, ECPL.respondsTo):
-            if earlier in event_boxes:
-                a, b = event_boxes[earlier], event_boxes[event]
-                arrows.append(
-                    Arrow("responds", a.x + a.w, a.y + 12, b.x, b.y + 12, str(earlier), str(event))
-                )
-
-    # findings below the lanes, at the event where their breach arises; the findings of one
-    # rule under different doctrinal positions side by side in one row, rows stacked
+    lanes, y = _place(frame, stacks, lanes_of, decision)
+    arrows = _response_arrows(frame, event_boxes)
     findings_y = y + 30
-    groups: dict[tuple[int, str], list[tuple[Finding, Node | None, list[Node]]]] = {}
-    for finding in report.findings:
-        arising = [e for d in finding.duties for e in breach_events.get(d, [])]
-        rests_on = finding.to_json().get("rests_on")  # the fact the rule fired on, if reported
-        if isinstance(rests_on, str) and URIRef(rests_on) in column_of:
-            arising = [URIRef(rests_on)]
-        anchor = max(arising, key=lambda e: column_of[e]) if arising else None
-        col = column_of[anchor] if anchor is not None else len(columns) - 1
-        group = (col, finding.rule if finding.position else finding.iri)
-        groups.setdefault(group, []).append((finding, anchor, arising))
-    finding_boxes: list[Box] = []
-    top = findings_y + PAD
-    for (col, _rule), members in sorted(groups.items(), key=lambda kv: kv[0]):
-        row: list[Box] = []
-        for k, (finding, anchor, arising) in enumerate(
-            sorted(members, key=lambda m: m[0].position or "")
-        ):
-            day = day_of.get(anchor) if anchor is not None else decision_date
-            box = _finding_box(finding, label, link, day, root)
-            box.x = columns[col].x + (COL_W - BOX_W) / 2 + k * COL_W
-            box.y = top
-            box.data["event"] = str(anchor) if anchor is not None else ""
-            row.append(box)
-            sources = {str(e) for e in arising} if k == 0 else set()  # one arrow per row
-            for event in order:
-                if str(event) in sources:
-                    src = event_boxes[event]
-                    arrows.append(
-                        Arrow(
-                            "arises",
-                            src.x + src.w / 2,
-                            stack_bottom[event],
-                            box.x + box.w / 2,
-                            box.y,
-                            str(event),
-                            finding.iri,
-                        )
-                    )
-        top += max(b.h for b in row) + 10
-        finding_boxes += row
+    finding_boxes = _place_findings(
+        frame, report, breach_events, event_boxes, stacks, findings_y, arrows
+    )
     bottom = max([findings_y + 40] + [b.y + b.h + PAD for b in finding_boxes])
     width = max(
         [LANE_LABEL_W + len(columns) * COL_W + PAD] + [b.x + b.w + PAD for b in finding_boxes]
@@ -417,6 +276,234 @@ def build_timeline(  # noqa: C901 (one pass over the report's facts; to split: i
         findings_y=findings_y,
         positions=positions_side_by_side(report.findings),
     )
+
+
+def _columns(
+    graph: Graph, order: list[Node], events: list[Node], decision_date: str | None
+) -> tuple[list[Column], dict[Node, int]]:
+    """One column per event, plus the decision; undated events that answer nothing share the
+    first column, since the sources give no order among them."""
+    unordered = [
+        e
+        for e in order
+        if _effective_date(graph, e) is None
+        and not any(x in events for x in graph.objects(e, ECPL.respondsTo))
+    ]
+    ordered = [e for e in order if e not in unordered]
+    columns: list[Column] = []
+    if unordered:
+        columns.append(Column(LANE_LABEL_W, None, unordered=True))
+    for e in ordered:
+        columns.append(Column(LANE_LABEL_W + len(columns) * COL_W, _date_of(graph, e)))
+    columns.append(Column(LANE_LABEL_W + len(columns) * COL_W, decision_date))
+    column_of = {e: 0 for e in unordered}
+    column_of.update({e: i + (1 if unordered else 0) for i, e in enumerate(ordered)})
+    return columns, column_of
+
+
+def _event_box(frame: _Frame, event: Node, lane: str) -> Box:
+    """An event: its kind, its own label, its date (or that it has none), whether uncertain."""
+    graph, label = frame.graph, frame.label
+    box = Box(
+        key=str(event),
+        kind="event",
+        href=frame.link(str(event)) if isinstance(event, URIRef) else None,
+    )
+    box.lines += _kind_lines(graph, event, label)
+    own = [v for v in graph.objects(event, RDFS.label) if isinstance(v, Literal)]
+    if own:
+        for lang in ("zh", "en"):
+            box.lines += [Line(t, lang) for t in wrap(label(event, lang), BOX_W - 2 * PAD)]
+    when = _date_of(graph, event)
+    box.lines.append(
+        Line(when, cls="date") if when else Line("日期不详", cls="date undated", en="date unknown")
+    )
+    if _true(graph.value(event, ECPL.uncertain)):
+        box.flags.append("uncertain")
+        box.lines.append(Line("存疑", cls="flag", en="uncertain"))
+    box.data = {"event": str(event), "lane": lane, "date": when or ""}
+    return box
+
+
+def _breaches(frame: _Frame, report: Report) -> tuple[list[Box], dict[str, list[Node]]]:
+    """Violations on the event they are about (or one that refers to their focus node), and
+    for each duty the events where it is breached."""
+    breaches: list[Box] = []
+    breach_events: dict[str, list[Node]] = {}
+    for index, result in enumerate(report.results):
+        if result.severity != "Violation":
+            continue
+        anchor = _anchor_event(frame.graph, result.focus_node, frame.order, frame.column_of)
+        box = _breach_box(frame, index, result, anchor)
+        breaches.append(box)
+        if result.duty and anchor is not None:
+            breach_events.setdefault(result.duty, []).append(anchor)
+        column = frame.column_of[anchor] if anchor is not None else len(frame.columns) - 1
+        box.x = frame.box_x(column)
+    return breaches, breach_events
+
+
+def _breach_box(frame: _Frame, index: int, result: Result, anchor: Node | None) -> Box:
+    """One violation: the duty breached, as to whom, and its legal basis on the day."""
+    label = frame.label
+    box = Box(key=f"{result.shape}|{result.focus_node}", kind="breach")
+    box.lines.append(Line("✗ 违反", cls="breach-head", en="breach"))
+    if result.duty:
+        box.href = frame.link(result.duty)
+        for lang in ("zh", "en"):
+            box.lines += [
+                Line(t, lang) for t in wrap(label(URIRef(result.duty), lang), BOX_W - 2 * PAD)
+            ]
+    if result.value and (URIRef(result.value), None, None) in frame.graph:
+        who = URIRef(result.value)
+        for lang, head in (("zh", "对象："), ("en", "as to: ")):
+            text = head + label(who, lang)
+            box.lines += [Line(t, lang, "who") for t in wrap(text, BOX_W - 2 * PAD)]
+    day = frame.day(anchor)
+    box.cites = [_cite(b, day, frame.link, frame.root) for b in result.legal_basis]
+    box.data = {
+        "result": str(index),
+        "shape": result.shape,
+        "focus": result.focus_node,
+        "duty": result.duty or "",
+        "event": str(anchor) if anchor is not None else "",
+        "bases": " ".join(result.legal_basis),
+    }
+    return box
+
+
+def _stacks(
+    frame: _Frame, event_boxes: dict[Node, Box], breaches: list[Box]
+) -> dict[Node | None, list[Box]]:
+    """Each event's box with the breaches drawn under it (None: breaches tied to no event)."""
+    stacks: dict[Node | None, list[Box]] = {}
+    for event, box in event_boxes.items():
+        stacks[event] = [box]
+    for box in breaches:
+        anchor_key = box.data["event"]
+        anchor = next((e for e in frame.order if str(e) == anchor_key), None)
+        stacks.setdefault(anchor, []).append(box)
+    return stacks
+
+
+def _place(
+    frame: _Frame, stacks: dict[Node | None, list[Box]], lanes_of: dict[Node, str], decision: Box
+) -> tuple[list[LaneRow], float]:
+    """Place the stacks in their lane and column; the lanes, and where the last one ends.
+
+    The stacks of one lane and column (several in the shared undated column) go one below
+    the other; the decision and breaches tied to no event go to the court lane's last column.
+    A lane is as tall as its tallest cell.
+    """
+    last = len(frame.columns) - 1
+    cells: dict[tuple[str, int], list[list[Box]]] = {}
+    for anchor, boxes in stacks.items():
+        lane = lanes_of[anchor] if anchor is not None else "court"
+        column = frame.column_of[anchor] if anchor is not None else last
+        cells.setdefault((lane, column), []).append(boxes)
+    cells.setdefault(("court", last), []).insert(0, [decision])
+    lane_h: dict[str, float] = {key: 44.0 for key, _zh, _en in LANES}
+    for (lane, _column), cell in cells.items():
+        height = sum(b.h + 6 for boxes in cell for b in boxes) + 2 * PAD
+        lane_h[lane] = max(lane_h[lane], height)
+    lanes: list[LaneRow] = []
+    y = float(AXIS_H)
+    for key, zh, en in LANES:
+        lanes.append(LaneRow(key, zh, en, y, lane_h[key]))
+        y += lane_h[key]
+    lane_y = {row.key: row.y for row in lanes}
+    for (lane, column), cell in cells.items():
+        top = lane_y[lane] + PAD
+        for boxes in cell:
+            for box in boxes:
+                box.x, box.y = frame.box_x(column), top
+                top += box.h + 6
+            top += 6
+    return lanes, y
+
+
+def _response_arrows(frame: _Frame, event_boxes: dict[Node, Box]) -> list[Arrow]:
+    """An arrow from each event to the event that answers it (ecpl:respondsTo)."""
+    arrows: list[Arrow] = []
+    for event in frame.order:
+        for earlier in frame.graph.objects(event, ECPL.respondsTo):
+            if earlier in event_boxes:
+                a, b = event_boxes[earlier], event_boxes[event]
+                arrows.append(
+                    Arrow("responds", a.x + a.w, a.y + 12, b.x, b.y + 12, str(earlier), str(event))
+                )
+    return arrows
+
+
+FindingRow = list[tuple[Finding, Node | None, list[Node]]]
+
+
+def _finding_groups(
+    frame: _Frame, report: Report, breach_events: dict[str, list[Node]]
+) -> dict[tuple[int, str], FindingRow]:
+    """The findings by the column where their breach arises and by rule: the findings of one
+    rule under different doctrinal positions share a row."""
+    groups: dict[tuple[int, str], FindingRow] = {}
+    for finding in report.findings:
+        arising = [e for d in finding.duties for e in breach_events.get(d, [])]
+        rests_on = finding.to_json().get("rests_on")  # the fact the rule fired on, if reported
+        if isinstance(rests_on, str) and URIRef(rests_on) in frame.column_of:
+            arising = [URIRef(rests_on)]
+        anchor = max(arising, key=lambda e: frame.column_of[e]) if arising else None
+        col = frame.column_of[anchor] if anchor is not None else len(frame.columns) - 1
+        group = (col, finding.rule if finding.position else finding.iri)
+        groups.setdefault(group, []).append((finding, anchor, arising))
+    return groups
+
+
+def _place_findings(
+    frame: _Frame,
+    report: Report,
+    breach_events: dict[str, list[Node]],
+    event_boxes: dict[Node, Box],
+    stacks: dict[Node | None, list[Box]],
+    findings_y: float,
+    arrows: list[Arrow],
+) -> list[Box]:
+    """Findings below the lanes, at the event where their breach arises, rows stacked; adds
+    one arrow per row from each event the finding arises from (to ``arrows``)."""
+    # where an arrow from an event leaves: below the event and the breaches drawn under it
+    stack_bottom = {
+        anchor: max(b.y + b.h for b in boxes)
+        for anchor, boxes in stacks.items()
+        if anchor is not None
+    }
+    groups = _finding_groups(frame, report, breach_events)
+    finding_boxes: list[Box] = []
+    top = findings_y + PAD
+    for (col, _rule), members in sorted(groups.items(), key=lambda kv: kv[0]):
+        row: list[Box] = []
+        for k, (finding, anchor, arising) in enumerate(
+            sorted(members, key=lambda m: m[0].position or "")
+        ):
+            box = _finding_box(finding, frame.label, frame.link, frame.day(anchor), frame.root)
+            box.x = frame.box_x(col) + k * COL_W
+            box.y = top
+            box.data["event"] = str(anchor) if anchor is not None else ""
+            row.append(box)
+            sources = {str(e) for e in arising} if k == 0 else set()  # one arrow per row
+            for event in frame.order:
+                if str(event) in sources:
+                    src = event_boxes[event]
+                    arrows.append(
+                        Arrow(
+                            "arises",
+                            src.x + src.w / 2,
+                            stack_bottom[event],
+                            box.x + box.w / 2,
+                            box.y,
+                            str(event),
+                            finding.iri,
+                        )
+                    )
+        top += max(b.h for b in row) + 10
+        finding_boxes += row
+    return finding_boxes
 
 
 def finding_flags(finding: Finding | dict[str, Any]) -> list[str]:
