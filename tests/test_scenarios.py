@@ -13,7 +13,8 @@ outside the platform 01/25/29, the platform's self-operated business 04), every 
 and ride-hailing 19/20), notices answered promptly (22), late (21), never (23) or at a time
 whose timeliness is not found (24), and diligent platforms that owe nothing (05, 22, 25, 26).
 Issue 10 adds: the platform's marked self-operated business (32), a livestream room the platform
-cannot name (33), joint personal-information handlers (34), a regulatory matter (35), and
+cannot name (33), joint personal-information handlers (34), a regulatory matter (35), a leak
+from a handler other than the platform sued (36), and
 extends 04, 09-14 and 27 with the new duties and penalties.
 """
 
@@ -270,6 +271,14 @@ EXPECTED: dict[str, Expected] = {
         # CSL 59(1) (sanctions Art. 21: order, warning; fine on refusal)
         findings={"Rule-CSL-59": EST},
         violations={"NetworkLogShape": {L + "csl/art/21/para/1/item/3"}},
+    ),
+    "36-leak-from-another-handler": Expected(
+        # PIPL 69(1) 处理个人信息侵害个人信息权益造成损害: the leak came from the airline (not a
+        # joint handler, so no PIPL 20(2)); the finding is against the airline only, none against
+        # the platform that was sued (tests/test_pipl_69_parties.py); the airline's security duty
+        # as in 34 (CRPL 29(2), CSL 42(1), CC 1038(1), PIPL 51(1)); it remedied and notified
+        findings={"Rule-PIPL-69": CON},
+        violations={PIS: {CRPL_29_2, CSL_42_1, CC_1038_1, PIPL_51_1}},
     ),
 }  # fmt: skip
 
