@@ -291,11 +291,12 @@ EXPECTED: dict[str, Expected] = {
                     "NoticePublicationShape": {L + "ecl/art/44/para/1"}},
     ),
     "38-self-operated-defect": Expected(
-        # the platform sells the heater itself, so it is the 经营者 of CRPL 19 (发现其提供的商品
-        # …存在缺陷…应当立即向有关行政部门报告…并采取停止销售…召回等措施: neither done; consumers were
-        # warned) and of CRPL 28 (采用网络…方式提供商品…的经营者…安全注意事项和风险警示: recorded as
-        # not given); no damage is recorded, so no civil finding (ECL 37(2) needs the seller's
-        # liability) and the CRPL 56(1) item 7 penalty needs an order of the authority: none
+        # the platform sells the heater itself, so it is the 经营者 of CRPL 19
+        # (发现其提供的商品…存在缺陷…应当立即向有关行政部门报告…并采取停止销售…召回等措施:
+        # neither done; consumers were warned) and of CRPL 28 (采用网络…方式提供商品…的经营者
+        # …安全注意事项和风险警示: recorded as not given); no damage is recorded, so no civil
+        # finding (ECL 37(2) needs the seller's liability), and the CRPL 56(1) item 7 penalty
+        # needs an order of the authority: none recorded
         violations={"DefectReportShape": {CRPL_19_1}, "DefectMeasuresShape": {CRPL_19_1},
                     "DistanceSellingInformationShape": {L + "crpl/art/28/para/1"}},
         infos={"NecessaryMeasuresOffPlatformShape"},
