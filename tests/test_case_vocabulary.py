@@ -178,10 +178,12 @@ def test_every_missing_evidence_shape_says_what_to_add() -> None:
     silent = [s for s in res.shape_meta if str(s).endswith("NoEvidenceShape")]
     assert len(silent) >= 12
     # the personal-information one asks for a court's finding, not an act of the platform;
-    # the self-operated one asks for a recorded fact (ecpl:markedSelfOperated), named in its message
+    # the self-operated one asks for a recorded fact (ecpl:markedSelfOperated), named in its
+    # message, as does CRPL 28's (ecpl:safetyInformationGiven)
     asks_for_a_finding = {
         S + "PersonalInformationSecurityNoEvidenceShape",
         S + "SelfOperatedMarkingNoEvidenceShape",
+        S + "DistanceSellingInformationNoEvidenceShape",
     }
     missing = sorted(str(s) for s in silent if res.shape_meta[s].expected is None)
     assert missing == sorted(asks_for_a_finding)

@@ -206,11 +206,14 @@ PLATFORM_DUTIES = {
         "NecessaryMeasuresDuty", "NoticeAndActionDuty", "RiskWarningDuty",
         "UserInformationRightsDuty", "UnlawfulListingDuty", "IPInfringementMeasuresDuty",
         "CreditEvaluationDuty",  # issue 10: ECL 39
+        # issue 10: ECL 43(2) 电子商务平台经营者接到声明后…转送…终止所采取的措施; ECL 44 公示
+        "DeclarationHandlingDuty", "NoticePublicationDuty",
     },
     "ExPost": {
         "RescueAssistanceDuty", "SellerDisclosureDuty", "DataBreachRemedyDuty",
         "BreachNotificationDuty",
         "DisputeRecordsDuty",  # issue 10: ECL 62
+        "ComplaintMechanismDuty",  # issue 10: ECL 59 (电子商务经营者, the platform among them)
     },
 }  # fmt: skip
 DUTY_BASIS = {
@@ -255,11 +258,12 @@ def test_cq2_through_the_crpl_name(cq2: list[Row]) -> None:
 
 def test_cq2_other_actors(store: Stores) -> None:
     # An in-platform operator is an e-commerce operator (ECL 9(3)): only the duties of ECL 24 and
-    # (issue 10) ECL 62, which bind every 电子商务经营者, reach it.
+    # (issue 10) ECL 59 and 62, which bind every 电子商务经营者, reach it.
     rows = run(store, "cq02-duties-by-phase", actor=ecpl("InPlatformOperator"))
     assert {r["duty"] for r in rows} == {
         ecpl("UserInformationRightsDuty"),
         ecpl("DisputeRecordsDuty"),
+        ecpl("ComplaintMechanismDuty"),
     }
     # A livestream platform owes the platform duties and, directly, SPC-ONLINE 14's disclosure.
     rows = run(store, "cq02-duties-by-phase", actor=ecpl("LivestreamMarketingPlatformOperator"))
@@ -267,6 +271,22 @@ def test_cq2_other_actors(store: Stores) -> None:
     assert duties == set().union(*PLATFORM_DUTIES.values())
     (row,) = [r for r in rows if r["duty"] == ecpl("SellerDisclosureDuty")]
     assert ecpl("LivestreamMarketingPlatformOperator") in split(row, "bearers")
+
+
+def test_cq2_seller_duties_bind_the_platform_only_as_seller(store: ox.Store) -> None:
+    # Issue 10. CRPL 28 binds 采用网络…方式提供商品或者服务的经营者 and CRPL 19 every 经营者 that
+    # finds a defect in 其提供的商品或者服务: a platform only for its self-operated business, so
+    # neither is among PLATFORM_DUTIES; they are the distance seller's, CRPL 19 every operator's.
+    rows = run(store, "cq02-duties-by-phase", actor=ecpl("DistanceSeller"))
+    found = {(r["phase"].split("#")[1], r["duty"].split("#")[1]) for r in rows}
+    assert found == {
+        ("ExAnte", "DistanceSellingInformationDuty"),
+        ("InProcess", "DefectRemedyDuty"),
+    }
+    (row,) = [r for r in rows if r["duty"] == ecpl("DistanceSellingInformationDuty")]
+    assert split(row, "legalBasis") == {str(P("crpl", 28, 1))}
+    rows = run(store, "cq02-duties-by-phase", actor=ecpl("BusinessOperator"))
+    assert {r["duty"] for r in rows} == {ecpl("DefectRemedyDuty")}
 
 
 # --- CQ3: joint and several / supplementary ----------------------------------------------------

@@ -267,7 +267,10 @@ def cq08(store: ox.Store, duty: str) -> dict[str, dict[str, str]]:
             "PersonalInformationProtectionDuty",
             {"Rule-CRPL-56", "Rule-CSL-64", "Rule-PIPL-66", "Rule-CSL-74"},
         ),
-        ("RiskWarningDuty", {"Rule-CRPL-56", "Rule-CSL-68"}),  # CRPL 56(1) item 7; CSL 68 (Art. 47)
+        ("RiskWarningDuty", {"Rule-CSL-68"}),  # CSL 68 (Art. 47)
+        # CRPL 56(1) item 7: 拒绝或者拖延有关行政部门责令对缺陷商品…采取停止销售、警示、召回…措施
+        # (the measures of CRPL 19, issue 10's ecpl:DefectRemedyDuty)
+        ("DefectRemedyDuty", {"Rule-CRPL-56"}),
     ],
 )
 def test_cq08_returns_the_penalties(source_store: ox.Store, duty: str, rules: set[str]) -> None:

@@ -13,7 +13,10 @@ outside the platform 01/25/29, the platform's self-operated business 04), every 
 and ride-hailing 19/20), notices answered promptly (22), late (21), never (23) or at a time
 whose timeliness is not found (24), and diligent platforms that owe nothing (05, 22, 25, 26).
 Issue 10 adds: the platform's marked self-operated business (32), a livestream room the platform
-cannot name (33), joint personal-information handlers (34), a regulatory matter (35), and
+cannot name (33), joint personal-information handlers (34), a regulatory matter (35), a leak
+from a handler other than the platform sued (36), a declaration of non-infringement after which
+the measures are kept (37: ECL 43(2), 44), the platform's own defective goods (38: CRPL 19, 28),
+an ignored complaint (39: ECL 59), and
 extends 04, 09-14 and 27 with the new duties and penalties.
 """
 
@@ -270,6 +273,40 @@ EXPECTED: dict[str, Expected] = {
         # CSL 59(1) (sanctions Art. 21: order, warning; fine on refusal)
         findings={"Rule-CSL-59": EST},
         violations={"NetworkLogShape": {L + "csl/art/21/para/1/item/3"}},
+    ),
+    "36-leak-from-another-handler": Expected(
+        # PIPL 69(1) 处理个人信息侵害个人信息权益造成损害: the leak came from the airline (not a
+        # joint handler, so no PIPL 20(2)); the finding is against the airline only, none against
+        # the platform that was sued (tests/test_pipl_69_parties.py); the airline's security duty
+        # as in 34 (CRPL 29(2), CSL 42(1), CC 1038(1), PIPL 51(1)); it remedied and notified
+        findings={"Rule-PIPL-69": CON},
+        violations={PIS: {CRPL_29_2, CSL_42_1, CC_1038_1, PIPL_51_1}},
+    ),
+    "37-ip-declaration-measures-kept": Expected(
+        # ECL 43(2) 在转送声明到达知识产权权利人后十五日内，未收到权利人已经投诉或者起诉通知的，
+        # 应当及时终止所采取的措施 (reached 2022-06-07, no notice, never lifted); ECL 44 应当及时
+        # 公示收到的…声明 (not published). The notice itself was answered in time (ECL 42(2)), and
+        # ECL 84 sanctions only Arts. 42 and 45: no finding
+        violations={"MeasureTerminationShape": {L + "ecl/art/43/para/2"},
+                    "NoticePublicationShape": {L + "ecl/art/44/para/1"}},
+    ),
+    "38-self-operated-defect": Expected(
+        # the platform sells the heater itself, so it is the 经营者 of CRPL 19
+        # (发现其提供的商品…存在缺陷…应当立即向有关行政部门报告…并采取停止销售…召回等措施:
+        # neither done; consumers were warned) and of CRPL 28 (采用网络…方式提供商品…的经营者
+        # …安全注意事项和风险警示: recorded as not given); no damage is recorded, so no civil
+        # finding (ECL 37(2) needs the seller's liability), and the CRPL 56(1) item 7 penalty
+        # needs an order of the authority: none recorded
+        violations={"DefectReportShape": {CRPL_19_1}, "DefectMeasuresShape": {CRPL_19_1},
+                    "DistanceSellingInformationShape": {L + "crpl/art/28/para/1"}},
+        infos={"NecessaryMeasuresOffPlatformShape"},
+    ),
+    "39-complaint-ignored": Expected(
+        # ECL 59 电子商务经营者应当建立…投诉、举报机制，公开投诉、举报方式等信息，及时受理并处理
+        # 投诉、举报: neither the published channel nor the handling; the ECL attaches no penalty
+        # to Art. 59 in the modelled rules, and no damage is recorded: no finding
+        violations={"ComplaintHandlingShape": {L + "ecl/art/59/para/1"},
+                    "ComplaintChannelShape": {L + "ecl/art/59/para/1"}},
     ),
 }  # fmt: skip
 
