@@ -345,6 +345,13 @@ DUTY_BASES: dict[str, list[URIRef]] = {
         iri.law("pipl"),
     ],
     "UserInformationRightsDuty": [A("ecl", 24)],
+    # issue 10: ECL 43(2) 接到声明后，应当将该声明转送…终止所采取的措施; ECL 44 公示…通知、声明
+    # 及处理结果; ECL 59 投诉、举报机制; CRPL 19 发现…缺陷…报告…召回; CRPL 28 安全注意事项和风险警示
+    "DeclarationHandlingDuty": [P("ecl", 43, 2)],
+    "NoticePublicationDuty": [P("ecl", 44, 1)],
+    "ComplaintMechanismDuty": [P("ecl", 59, 1)],
+    "DefectRemedyDuty": [P("crpl", 19, 1)],
+    "DistanceSellingInformationDuty": [P("crpl", 28, 1)],
 }
 
 

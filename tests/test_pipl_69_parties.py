@@ -93,3 +93,20 @@ def test_an_inferred_source_is_still_only_that_handlers() -> None:
     assert pipl_69(report) == [("airline", "leak")]
     [finding] = [f for f in report.findings if f.rule == str(ECPL["Rule-PIPL-69"])]
     assert finding.status == str(ECPL.Contingent)
+
+
+def test_csl_64_one_finding_per_network_operator() -> None:
+    # CSL 64(1) sanctions the 网络运营者 that breached Art. 42: with leaks from two network
+    # operators, each finding names one operator and rests on that operator's leak
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "ex:courier a ecpl:PersonalInformationHandler", "ex:courier a ecpl:NetworkOperator"
+    )
+    graph = validate(Graph().parse(data=text, format="turtle")).graph()
+    found = sorted(
+        (str(liable).rsplit("/", 1)[-1], str(leak).rsplit("/", 1)[-1])
+        for finding in graph.subjects(ECPL.appliesRule, ECPL["Rule-CSL-64"])
+        for liable in graph.objects(finding, ECPL.liablePartyInCase)
+        for leak in graph.objects(finding, ECPL.restsOn)
+    )
+    assert found == [("courier", "courierLeak"), ("platform", "platformLeak")]
+    assert len(set(graph.subjects(ECPL.appliesRule, ECPL["Rule-CSL-64"]))) == 2
