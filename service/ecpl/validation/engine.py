@@ -579,9 +579,8 @@ def _findings(work: Graph, res: Resources) -> tuple[list[Finding], Graph, list[R
         _attach_rule(work, node)
         rule = str(work.value(node, ECPL.appliesRule) or "")
         meta = res.rules.get(rule, RuleMeta((), (), False))
-        trigger = work.value(node, ECPL.restsOn)
         case = work.value(node, ECPL.inCase)
-        facts = fact_date(work, trigger, case) if trigger is not None else FactDate()
+        trigger, facts = _deciding_fact(work, node, case)
         if meta.bases and not any(res.timeline.in_force(b, facts) for b in meta.bases):
             dropped.append(_rule_not_in_force(trigger or case or node, rule, meta, facts, res))
             continue
@@ -589,12 +588,32 @@ def _findings(work: Graph, res: Resources) -> tuple[list[Finding], Graph, list[R
         if sole is not None:
             dropped.append(_no_causal_link(trigger or case or node, rule, sole, facts))
             continue
-        findings.append(_finding(work, node, rule, meta, facts, res, triples))
+        findings.append(_finding(work, node, rule, meta, (trigger, facts), res, triples))
     findings, displaced = _displace(findings, res)
     for finding in displaced:
         triples.remove((URIRef(finding.iri), None, None))
         dropped.append(_displaced(finding))
     return findings, triples, dropped
+
+
+def _deciding_fact(work: Graph, node: Node, case: Node | None) -> tuple[Node | None, FactDate]:
+    """The fact whose date decides the law a finding applies: the latest dated fact it rests on.
+
+    A finding may rest on several facts (a notice and the damage after it). Its liability is
+    complete only with the last of them, and facts that run on past a change in the law are
+    judged by the law in force when they are complete (our reading of the temporal-effect rule
+    for continuing facts). Ties and undated facts are ordered by IRI, so the law applied never
+    depends on the order a graph happens to list them in.
+    """
+    triggers = sorted(work.objects(node, ECPL.restsOn), key=str)
+    if not triggers:
+        return None, FactDate()
+    dated = [(fact_date(work, trigger, case), trigger) for trigger in triggers]
+    known = [(facts, trigger) for facts, trigger in dated if facts.exact is not None]
+    if not known:
+        return dated[0][1], dated[0][0]
+    facts, trigger = max(known, key=lambda pair: (pair[0].exact, str(pair[1])))
+    return trigger, facts
 
 
 def _one(work: Graph, node: Node, prop: URIRef) -> str | None:
@@ -618,12 +637,13 @@ def _finding(
     node: Node,
     rule: str,
     meta: RuleMeta,
-    facts: FactDate,
+    deciding: tuple[Node | None, FactDate],
     res: Resources,
     triples: Graph,
 ) -> Finding:
     """One finding that stands, citing the provisions in force on its facts' date; its triples
     (with those citations, and the analogy it rests on) go to ``triples``."""
+    trigger, facts = deciding
     bases = sorted(
         {str(v) for v in work.objects(node, ECPL.legalBasis)} if isinstance(node, URIRef) else set()
     )
@@ -674,7 +694,7 @@ def _finding(
         by_analogy=meta.by_analogy,
         analogical_basis=analogical,
         analogy_note=note,
-        rests_on=one(ECPL.restsOn),
+        rests_on=str(trigger) if trigger is not None else None,
         facts_date=_facts(facts),
     )
 
