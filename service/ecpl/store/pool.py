@@ -52,6 +52,10 @@ StartMethod = Literal["fork", "forkserver"]
 # machine is saturated (about 1:3 under Linux's CFS weights), so runaway queries slow down
 # pages and named queries less; on an idle machine the nice value changes nothing.
 USER_LANE_NICE = 5
+# A worker is forked afresh once its private memory passes this share of the parent's size (a
+# scan of the whole store copies about half of it): small stores keep their workers for long,
+# large ones do not re-fork after every few lookups.
+RECYCLE_SHARE = 0.25
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
 MB = 1024 * 1024
@@ -158,6 +162,12 @@ class _Worker:
         self.conn.close()
 
 
+def _resident_mb() -> float:
+    """This process's resident size (what its workers start out sharing)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() / MB
+
+
 def _private_mb(pid: int | None) -> float:
     """Memory a process holds for itself alone (written pages, not shared with its parent)."""
     try:
@@ -243,7 +253,8 @@ class QueryPool:
                 self.recycle()
 
     def recycle(self) -> int:
-        """Replace idle workers whose own memory grew past ``recycle_mb``; how many were.
+        """Replace idle workers whose own memory grew past ``recycle_mb`` or a quarter of this
+        process's resident size, whichever is larger; how many were.
 
         A worker shares the parent's pages until it writes them, and reading the store writes
         some (a full scan copied about half of it at 10,000 cases), so without this every
@@ -251,7 +262,8 @@ class QueryPool:
         """
         with self._free:
             idle = [w for lane in self._idle.values() for w in lane]
-        grown = [w for w in idle if _private_mb(w.process.pid) > (self.recycle_mb or 0)]
+        limit = max(self.recycle_mb or 0, RECYCLE_SHARE * _resident_mb())
+        grown = [w for w in idle if _private_mb(w.process.pid) > limit]
         replaced = 0
         for worker in grown:
             with self._free:
