@@ -15,6 +15,8 @@ from ecpl.validation import Report, validate
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "data" / "cases"
 E = str(ECPL)
+L = "https://w3id.org/ecpl/law/"
+Q = "https://w3id.org/ecpl/case/pang-v-qunar-second-instance/"
 CASE_FILES = sorted(CASES.glob("*.ttl")) + sorted((CASES / "real").glob("*.ttl"))
 
 
@@ -112,8 +114,9 @@ def test_pang_first_instance_leak_source_not_found_is_no_breach() -> None:
 
 def test_pang_second_instance_found_both_at_fault_for_the_leak_not_for_a_remedy() -> None:
     """The appeal court found the leak came from Qunar and China Eastern with high probability
-    and held both liable: the security duty is breached by both; the sources are silent about a
-    remedy or notification after the leak, so the remedy duty is a warning, not a violation."""
+    and held both liable (under the tort law then in force). Of the bases this graph holds, only
+    CRPL 29(2) was in force and it binds Qunar alone; the sources are silent about a remedy or
+    notification after the leak, so the remedy duty is a warning, not a violation."""
     report = validate(load("pang-v-qunar-second-instance"))
     assert not report.conforms
     assert report.breached_duties == [E + "PersonalInformationProtectionDuty"]
@@ -123,7 +126,21 @@ def test_pang_second_instance_found_both_at_fault_for_the_leak_not_for_a_remedy(
         if r.shape.endswith("#PersonalInformationSecurityShape")
     }
     assert breached_by == {"leak"}
-    assert len(report.violations) == 2  # one per holder: Qunar and China Eastern
+    # Qunar, a platform, is a 经营者 about its own service to consumers: CRPL 29(2) (in force
+    # 2014-03-15) binds it; CSL 42 (网络运营者) came into force only on 2017-06-01
+    (qunar,) = report.violations
+    assert qunar.value == Q + "qunar"
+    assert qunar.legal_basis == [L + "crpl/art/29/para/2"]
+    # China Eastern is recorded only as a personal-information handler: neither CRPL 29
+    # (经营者) nor CSL 42 (网络运营者) is cited for it, and the handler's bases (CC 1038 from
+    # 2021-01-01, PIPL 51 from 2021-11-01) were not yet in force: a warning that says so
+    (eastern,) = [
+        r
+        for r in report.results
+        if r.value == Q + "eastern" and r.shape.endswith("#PersonalInformationSecurityShape")
+    ]
+    assert eastern.severity == "Warning" and eastern.legal_basis == []
+    assert "none of CC 1038(1), PIPL 51(1) was in force" in eastern.message["en"]
     assert warned(report, "DataBreachRemedyNoEvidenceShape")
     assert not any(r.shape.endswith("#DataBreachRemedyShape") for r in report.violations)
 
