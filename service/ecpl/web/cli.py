@@ -135,6 +135,7 @@ def _run_waitress(settings: Settings) -> None:
 
     from ecpl.web.app import create_app
     from ecpl.web.context import STORE_KEY
+    from ecpl.web.fronts import share_memory
 
     app = create_app(settings)  # opens and loads the store before a socket is bound
     try:
@@ -145,6 +146,7 @@ def _run_waitress(settings: Settings) -> None:
         app.extensions[STORE_KEY].close()
         raise _cannot_listen(settings, exc) from None
     signal.signal(signal.SIGTERM, _stop)
+    share_memory()  # the query workers forked from here share the loaded store's pages
     click.echo(f"ecpl: serving http://{settings.host}:{settings.port}/sparql", err=True)
     try:
         server.run()
