@@ -361,6 +361,12 @@ class OxigraphStore:
         """Fork the query workers now, not on the first query (a front, before it serves)."""
         self._get_pool()
 
+    def recycle_workers(self) -> None:
+        """Replace every query worker by a fresh fork when it is next used (a worker that
+        copied much of the shared store gives that memory back)."""
+        if self._pool is not None:
+            self._pool.refresh()
+
     def stop_workers(self) -> None:
         """Stop the query workers; the next query forks new ones. Called before forking front
         processes: each front forks its own workers, none shares the parent's pipes."""

@@ -180,6 +180,7 @@ def _run_fronts(settings: Settings, count: int) -> None:
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
         store.start_workers()  # forked from this front, before its threads start
+        fronts.watch_workers(store.recycle_workers)
         server = create_server(app, sockets=sockets, **_server_options(app, settings))
         try:
             server.run()

@@ -27,6 +27,7 @@ import logging
 import os
 import signal
 import socket
+import threading
 import time
 from collections.abc import Callable, Sequence
 from types import FrameType
@@ -196,3 +197,52 @@ def _children(pid: int) -> Sequence[int]:
             if int(text[text.rfind(")") + 2 :].split()[1]) == pid:
                 found.append(int(entry))
     return found
+
+
+# A query worker starts sharing every page of the store with its front; a query that scans the
+# store writes to the pages it reads (reference counts inside the engine), and each such page is
+# then copied into the worker: after one GROUP BY over all cases a worker holds a private copy
+# of most of the store. A worker whose private memory passes this share of its front's resident
+# size (and at least RECYCLE_MIN_MB) is replaced by a fresh fork when it is next used.
+RECYCLE_SHARE = 0.25
+RECYCLE_MIN_MB = 64
+RECYCLE_EVERY_S = 5.0
+
+
+def private_mb(pid: int) -> float:
+    """Private dirty memory of a process in MB (pages it no longer shares); 0 when gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Private_Dirty:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def resident_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def watch_workers(recycle: Callable[[], None], every_s: float = RECYCLE_EVERY_S) -> None:
+    """A daemon thread: ``recycle()`` when a child of this process has copied too much of it."""
+
+    def watch() -> None:
+        recycled: set[int] = set()  # workers already marked; they go when next used
+        while True:
+            time.sleep(every_s)
+            limit = max(RECYCLE_MIN_MB, RECYCLE_SHARE * resident_mb())
+            workers = _children(os.getpid())
+            grown = [p for p in workers if p not in recycled and private_mb(p) > limit]
+            if grown:
+                recycled = set(workers)
+                log.info(
+                    "query workers %s hold over %.0f MB of private memory; forking fresh ones",
+                    grown,
+                    limit,
+                )
+                recycle()
+
+    threading.Thread(target=watch, name="ecpl-worker-memory", daemon=True).start()
