@@ -229,3 +229,32 @@ def test_port_in_use_is_a_message_with_fronts(tmp_path: Path) -> None:
     assert run.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+WATCH = """
+import subprocess, sys, time
+from ecpl.web import fronts
+size = int(sys.argv[1])
+child = subprocess.Popen([sys.executable, "-c",
+    f"data = b'x' * ({size} * 2**20); import time; time.sleep(30)"])
+calls = []
+fronts.watch_workers(lambda: calls.append(1), every_s=0.2)
+time.sleep(4)
+child.kill()
+print("recycled" if calls else "kept", len(calls))
+"""
+
+
+@pytest.mark.parametrize(("size_mb", "expected"), [(200, "recycled 1"), (8, "kept 0")])
+def test_a_worker_that_copied_much_memory_is_recycled_once(size_mb: int, expected: str) -> None:
+    """The watcher reads each child's private memory from /proc: a child holding 200 MB of
+    its own pages (over the 64 MB floor) is recycled, once; one holding 8 MB is kept."""
+    run = subprocess.run(
+        [sys.executable, "-c", WATCH, str(size_mb)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == expected
