@@ -258,3 +258,12 @@ def test_a_worker_that_copied_much_memory_is_recycled_once(size_mb: int, expecte
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == expected
+
+
+def test_killing_the_supervisor_leaves_no_process(tmp_path: Path) -> None:
+    with start_server("--processes", "2", "--workers", "1", log_dir=tmp_path) as server:
+        everything = tree(server.process.pid)
+        assert len(everything) == 1 + 2 + 2, everything
+        server.process.kill()
+        server.process.wait(10)
+        wait_until(lambda: not any(alive(p) for p in everything), 15, "fronts outlived it")

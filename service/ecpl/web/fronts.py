@@ -39,6 +39,7 @@ STOP_GRACE_S = 20.0  # a front still running after this is killed (with its quer
 # A front that keeps dying soon after it starts is a bug, not bad luck: give up and say so.
 CRASH_WINDOW_S = 60.0
 CRASHES_ALLOWED = 5
+PR_SET_PDEATHSIG = 1
 
 
 def listen(host: str, port: int) -> list[socket.socket]:
@@ -74,12 +75,14 @@ class Supervisor:
         self.crashes: collections.deque[float] = collections.deque()
 
     def _fork(self) -> None:
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the front: never return into the parent's stack
             status = 1
             try:
                 for sig in (signal.SIGTERM, signal.SIGINT):  # until front() sets its own
                     signal.signal(sig, signal.SIG_DFL)
+                _stop_with(parent)
                 status = self.front()
             except SystemExit:
                 status = 0
@@ -163,6 +166,14 @@ class Supervisor:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
         self.children.clear()
+
+
+def _stop_with(parent: int) -> None:
+    """Get SIGTERM when the supervisor dies, even by SIGKILL (Linux), so no front outlives it."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # it died before the request was made
+        os._exit(0)
 
 
 def share_memory() -> None:
