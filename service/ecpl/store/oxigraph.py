@@ -23,7 +23,7 @@ from rdflib import Graph
 from rdflib.term import Identifier, Node
 
 from ecpl import iri, queries, results
-from ecpl.errors import Forbidden, InputError, NotFound, Unavailable
+from ecpl.errors import EcplError, Forbidden, InputError, NotFound, Unavailable
 from ecpl.store import inference, policy
 from ecpl.store.base import DEFAULT, Limits, QueryResult, Row, effective_dataset, update_dataset
 from ecpl.store.pool import Fence, QueryPool
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 # Opens of a read-only handle a query worker tries before it answers 503 (see read_folder).
 READ_ATTEMPTS = 5
 DEFAULT_GRAPH = ox.DefaultGraph()
+RECYCLE_TIMEOUT_S = 5.0
 
 
 def graph_node(graph: str) -> ox.NamedNode:
@@ -362,10 +363,17 @@ class OxigraphStore:
         self._get_pool()
 
     def recycle_workers(self) -> None:
-        """Replace every query worker by a fresh fork when it is next used (a worker that
-        copied much of the shared store gives that memory back)."""
-        if self._pool is not None:
-            self._pool.refresh()
+        """Replace the query workers by fresh forks, so one that copied much of the shared
+        store gives that memory back: stale from now on, each is replaced when next used, and
+        a trivial query per worker uses the idle ones now (the pool hands them out in turn)."""
+        if self._pool is None:
+            return
+        self._pool.refresh()
+        for _ in range(self.workers):
+            try:
+                self._run(Job("ASK {}"), RECYCLE_TIMEOUT_S)
+            except EcplError:  # busy or stopped: that worker goes when it is next used
+                return
 
     def stop_workers(self) -> None:
         """Stop the query workers; the next query forks new ones. Called before forking front
