@@ -27,8 +27,9 @@ so the project's dependencies are untouched): ``oxigraph`` (its ``oxigraph`` CLI
 ``oxigraph load`` before its start is timed) and ``rdflib-endpoint[cli]`` (loads the file itself at
 start; at 100,000 cases it needs about 5 GB and several minutes, leave it out with ``--servers``
 where memory is short). The peers hold the same triples as one default graph; ecpl's default
-graph is the union of its named graphs. ``ecpl serve`` runs with its defaults (2 query workers,
-30 s limit) except ``ECPL_ROW_LIMIT`` raised so that no answer is cut. The machine's load average
+graph is the union of its named graphs. ``ecpl serve`` runs with its defaults (one front process
+per CPU, each with 2 query workers; 30 s limit) except ``ECPL_ROW_LIMIT`` raised so that no answer
+is cut. The machine's load average
 is recorded before and after: on a shared machine quote ratios from one run, not absolute figures.
 """
 

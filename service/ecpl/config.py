@@ -60,6 +60,11 @@ def _env_int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _env_optional_int(name: str) -> int | None:
+    raw = os.environ.get(name)
+    return None if raw is None or raw.strip() == "" else _env_int(name, 0)
+
+
 def _env_list(name: str) -> tuple[str, ...]:
     raw = os.environ.get(name, "")
     return tuple(part.strip() for part in raw.split(",") if part.strip())
@@ -89,6 +94,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 2
+    # HTTP front processes (``ecpl serve``); None: one per CPU when that is safe (ecpl.web.cli)
+    processes: int | None = None
     store: str = "memory"  # "memory", a folder path, or an http(s):// SPARQL endpoint
     update_token: str | None = None
     query_timeout_s: int = 30
@@ -115,6 +122,7 @@ class Settings:
             "host": os.environ.get("ECPL_HOST", cls.host),
             "port": _env_int("ECPL_PORT", cls.port),
             "workers": _env_int("ECPL_WORKERS", cls.workers),
+            "processes": _env_optional_int("ECPL_PROCESSES"),
             "store": os.environ.get("ECPL_STORE", cls.store),
             "update_token": os.environ.get("ECPL_UPDATE_TOKEN") or _token_file(),
             "query_timeout_s": _env_int("ECPL_QUERY_TIMEOUT", cls.query_timeout_s),

@@ -158,6 +158,18 @@ class OxigraphStore:
                     )
             return self._pool
 
+    def start_workers(self) -> None:
+        """Fork the query workers now, not on the first query (a front, before it serves)."""
+        self._get_pool()
+
+    def stop_workers(self) -> None:
+        """Stop the query workers; the next query forks new ones. Called before forking front
+        processes: each front forks its own workers, none shares the parent's pipes."""
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+
     def network_isolation(self) -> str:
         """Whether query workers are cut off from the network (reported by /health)."""
         return self._get_pool().network
@@ -384,9 +396,7 @@ class OxigraphStore:
         return count
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
-            self._pool = None
+        self.stop_workers()
         if self.path is not None:
             self.raw.flush()
             self.raw = ox.Store()  # drop the RocksDB handle (and its lock) now, not at GC

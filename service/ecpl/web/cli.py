@@ -1,19 +1,23 @@
 """``ecpl serve``: the service under a production WSGI server.
 
 Concurrency model (why updates are seen by every later request): with the embedded store
-(memory or a folder) there is ONE process holding the store, served by waitress — it reads
-each request head and body asynchronously and hands only complete requests to its threads, so
-slow or half-sent requests (slowloris) cannot take the threads — plus ``--workers`` fenced
-query processes forked from it (:mod:`ecpl.store.pool`: time and memory limits, no network)
-that run each query and write its answer. Writes happen in the one process and refresh the
-query processes. With a remote
-store the service is stateless: one waitress process, or with ``--workers N`` > 1 N gunicorn
-processes (gthread; put a buffering reverse proxy in front of those, see docs/operations.md).
+(memory or a folder) and an update token there is ONE process holding the store, served by
+waitress — it reads each request head and body asynchronously and hands only complete requests
+to its threads, so slow or half-sent requests (slowloris) cannot take the threads — plus
+``--workers`` fenced query processes forked from it (:mod:`ecpl.store.pool`: time and memory
+limits, no network) that run each query and write its answer. Writes happen in the one process
+and refresh the query processes. Read-only with the in-memory store (the default), nothing can
+change the store, so ``--processes`` front processes (one per CPU by default), each with its own
+``--workers`` query processes, serve the same socket from copies of the store shared
+copy-on-write (:mod:`ecpl.web.fronts`). With a remote store the service is stateless: one
+waitress process, or with ``--workers N`` > 1 N gunicorn processes (gthread; put a buffering
+reverse proxy in front of those, see docs/operations.md).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -28,6 +32,39 @@ from ecpl.errors import EcplError
 
 def _remote(settings: Settings) -> bool:
     return settings.store.startswith(("http://", "https://"))
+
+
+def _memory(settings: Settings) -> bool:
+    return settings.store.strip() in ("", "memory", ":memory:")
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _processes(settings: Settings) -> int:
+    """HTTP front processes: one per CPU when every process may hold its own copy of the store
+    (in memory and read-only), else 1 — a write would reach one copy only, a folder store is
+    opened by one process, and a remote store scales with ``--workers`` (gunicorn)."""
+    shared = _memory(settings) and not settings.update_token
+    if settings.processes is None:
+        return _cpus() if shared else 1
+    if settings.processes < 1:
+        raise click.UsageError(f"--processes must be at least 1, got {settings.processes}")
+    if settings.processes > 1 and not _memory(settings):
+        raise click.UsageError(
+            "--processes > 1 needs the in-memory store (a folder store is opened by one "
+            "process; with a remote store use --workers for more processes)"
+        )
+    if settings.processes > 1 and settings.update_token:
+        raise click.UsageError(
+            "--processes > 1 needs a read-only service: with an update token a write would "
+            "reach only one process's copy of the in-memory store"
+        )
+    return settings.processes
 
 
 def _threads(settings: Settings) -> int:
@@ -73,35 +110,43 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)  # waitress's run() catches it and lets running requests finish
 
 
+def _server_options(app: Any, settings: Settings) -> dict[str, Any]:
+    """waitress's settings, the same for one process and for each front."""
+    return {
+        "threads": _threads(settings),
+        "ident": "ecpl",
+        # Requests are buffered whole before a thread sees them; bodies over the app's
+        # limit are refused with 413 by waitress itself, chunked ones included.
+        "max_request_body_size": app.config["MAX_CONTENT_LENGTH"],
+        "max_request_header_size": 64 * 1024,
+        "connection_limit": 1000,
+        "channel_timeout": 60,  # idle or stalled connections are closed after this
+        "asyncore_use_poll": True,  # no select() limit of 1024 descriptors
+    }
+
+
+def _cannot_listen(settings: Settings, exc: OSError) -> click.ClickException:
+    return click.ClickException(f"cannot listen on {settings.host}:{settings.port}: {exc}")
+
+
 def _run_waitress(settings: Settings) -> None:
     """One process: open the store (clear error, no traceback), then serve until SIGTERM."""
     from waitress import create_server
 
     from ecpl.web.app import create_app
     from ecpl.web.context import STORE_KEY
+    from ecpl.web.fronts import share_memory
 
     app = create_app(settings)  # opens and loads the store before a socket is bound
     try:
         server = create_server(
-            app,
-            host=settings.host,
-            port=settings.port,
-            threads=_threads(settings),
-            ident="ecpl",
-            # Requests are buffered whole before a thread sees them; bodies over the app's
-            # limit are refused with 413 by waitress itself, chunked ones included.
-            max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
-            max_request_header_size=64 * 1024,
-            connection_limit=1000,
-            channel_timeout=60,  # idle or stalled connections are closed after this
-            asyncore_use_poll=True,  # no select() limit of 1024 descriptors
+            app, host=settings.host, port=settings.port, **_server_options(app, settings)
         )
     except OSError as exc:
         app.extensions[STORE_KEY].close()
-        raise click.ClickException(
-            f"cannot listen on {settings.host}:{settings.port}: {exc}"
-        ) from None
+        raise _cannot_listen(settings, exc) from None
     signal.signal(signal.SIGTERM, _stop)
+    share_memory()  # the query workers forked from here share the loaded store's pages
     click.echo(f"ecpl: serving http://{settings.host}:{settings.port}/sparql", err=True)
     try:
         server.run()
@@ -109,6 +154,53 @@ def _run_waitress(settings: Settings) -> None:
         server.close()
         app.extensions[STORE_KEY].close()
         logging.getLogger("ecpl.web").info("ecpl: stopped")
+
+
+def _run_fronts(settings: Settings, count: int) -> None:
+    """``count`` front processes on one socket, forked after the store is loaded, supervised."""
+    from waitress import create_server
+
+    from ecpl.store.oxigraph import OxigraphStore
+    from ecpl.web import fronts
+    from ecpl.web.app import create_app
+    from ecpl.web.context import STORE_KEY
+
+    app = create_app(settings)  # loads the store once, before any fork
+    store = app.extensions[STORE_KEY]
+    if not isinstance(store, OxigraphStore):  # _processes allows fronts for memory only
+        raise click.ClickException("front processes need the in-memory store")
+    store.stop_workers()  # none should exist; each front forks its own
+    try:
+        sockets = fronts.listen(settings.host, settings.port)
+    except OSError as exc:
+        store.close()
+        raise _cannot_listen(settings, exc) from None
+
+    def front() -> int:
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        store.start_workers()  # forked from this front, before its threads start
+        server = create_server(app, sockets=sockets, **_server_options(app, settings))
+        try:
+            server.run()
+        finally:
+            server.close()
+            store.close()
+        return 0
+
+    click.echo(
+        f"ecpl: serving http://{settings.host}:{settings.port}/sparql ({count} processes)",
+        err=True,
+    )
+    try:
+        status = fronts.Supervisor(front, count).run()
+    finally:
+        for sock in sockets:
+            sock.close()
+        store.close()
+        logging.getLogger("ecpl.web").info("ecpl: stopped")
+    if status:
+        raise click.ClickException("the front processes kept stopping; see the log above")
 
 
 def _check_store(settings: Settings) -> None:
@@ -133,6 +225,14 @@ def _check_store(settings: Settings) -> None:
     default=None,
     help="Query processes (embedded store) or server processes (remote store); default 2.",
 )
+@click.option(
+    "--processes",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="HTTP front processes sharing the port (ECPL_PROCESSES). Default: one per CPU when "
+    "read-only with the in-memory store (each holds the store copy-on-write), else 1 (a write "
+    "would reach one process's copy only).",
+)
 @click.option("--update-token", default=None, help="Allow updates with this bearer token.")
 @click.option(
     "--update-token-file",
@@ -146,6 +246,7 @@ def serve(
     port: int | None,
     store: str | None,
     workers: int | None,
+    processes: int | None,
     update_token: str | None,
     update_token_file: Path | None,
     timeout: int | None,
@@ -161,18 +262,23 @@ def serve(
             port=port,
             store=store,
             workers=workers,
+            processes=processes,
             update_token=update_token,
             query_timeout_s=timeout,
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     _check_store(settings)
+    count = _processes(settings)
     logging.basicConfig(
         level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        format="%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
     try:
+        if count > 1:
+            _run_fronts(settings, count)
+            return
         if not _remote(settings) or settings.workers == 1:
             _run_waitress(settings)
             return

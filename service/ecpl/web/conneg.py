@@ -10,6 +10,7 @@ ignored and Accept decides. Query answers are written by :mod:`ecpl.results`; rd
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from flask import request
 from rdflib import Graph
@@ -107,6 +108,22 @@ def negotiate(
             return named
     if not accept_header or not accept_header.strip():
         return offers[0]
+    offered = tuple(offers)
+    if len(accept_header) <= CACHED_ACCEPT_CHARS:
+        chosen = _best_cached(accept_header, offered)
+    else:
+        chosen = _best(accept_header, offered)
+    if chosen is None:
+        asked = f"format {format_param!r} nor " if format_param else ""
+        raise NotAcceptable(
+            f"cannot answer in {asked}{accept_header!r}; available: {', '.join(offers)} "
+            f"(format= {', '.join(names_on_offer(offers))})"
+        )
+    return chosen
+
+
+def _best(accept_header: str, offers: tuple[str, ...]) -> str | None:
+    """The offer Accept prefers, or None when it accepts none of them."""
     best: tuple[float, int, int] | None = None
     chosen = None
     ranges = _parse_accept(accept_header)
@@ -122,13 +139,13 @@ def negotiate(
         key = (q, spec, -index)
         if best is None or key > best:
             best, chosen = key, offer
-    if chosen is None:
-        asked = f"format {format_param!r} nor " if format_param else ""
-        raise NotAcceptable(
-            f"cannot answer in {asked}{accept_header!r}; available: {', '.join(offers)} "
-            f"(format= {', '.join(names_on_offer(offers))})"
-        )
     return chosen
+
+
+# Clients send few distinct Accept headers, and every request negotiates once or twice (HTML
+# page or answer; which answer format): remember the choice for headers up to this length.
+CACHED_ACCEPT_CHARS = 512
+_best_cached = lru_cache(maxsize=256)(_best)
 
 
 def content_type(media_type: str) -> str:

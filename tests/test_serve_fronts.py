@@ -1,0 +1,240 @@
+"""``ecpl serve --processes N``: front processes sharing one socket (read-only, in-memory store).
+
+Which process answered a request is read from the kernel, not from the service: the owner of
+the server side of the TCP connection (``/proc/net/tcp`` and ``/proc/PID/fd``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from live_server import ROOT, Server, free_port, start_server
+
+pytestmark = pytest.mark.slow
+
+SERVE = (sys.executable, "-m", "ecpl", "serve")
+ASK = {"query": "ASK { ?s ?p ?o }"}
+JSON = {"Accept": "application/sparql-results+json"}
+
+
+def children(pid: int) -> list[int]:
+    """Live direct children of ``pid`` (zombies left out), from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rfind(")") + 2 :].split()[0] != "Z"
+
+
+def tree(pid: int) -> list[int]:
+    out = [pid]
+    for child in out:
+        out.extend(children(child))
+    return out
+
+
+def wait_until(condition: object, timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
+
+
+def connection_owner(server_port: int, client_port: int, candidates: list[int]) -> int | None:
+    """The process among ``candidates`` holding the server side of 127.0.0.1:client_port's
+    connection to ``server_port``."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        parts = line.split()
+        local, remote = parts[1], parts[2]
+        if (
+            int(local.rsplit(":", 1)[1], 16) == server_port
+            and int(remote.rsplit(":", 1)[1], 16) == client_port
+        ):
+            inodes.add(f"socket:[{parts[9]}]")
+    for pid in candidates:
+        with contextlib.suppress(OSError):
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    if os.readlink(fd) in inodes:
+                        return pid
+    return None
+
+
+def answering_processes(server: Server, fronts: list[int], connections: int) -> set[int]:
+    """Open ``connections`` at once, ask /health on each, return who answered them."""
+    port = int(server.url.rsplit(":", 1)[1])
+    socks = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(connections)]
+    try:
+        for sock in socks:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        owners = set()
+        for sock in socks:
+            head = sock.recv(65536)
+            assert head.startswith(b"HTTP/1.1 200"), head[:200]
+            owner = connection_owner(port, sock.getsockname()[1], fronts)
+            assert owner is not None, "no front holds the connection"
+            owners.add(owner)
+        return owners
+    finally:
+        for sock in socks:
+            sock.close()
+
+
+def test_two_fronts_each_with_own_workers_both_answer(tmp_path: Path) -> None:
+    with start_server("--processes", "2", "--workers", "2", log_dir=tmp_path) as server:
+        fronts = children(server.process.pid)
+        assert len(fronts) == 2, fronts
+        # each front forked its own query workers; the parent holds none
+        for front in fronts:
+            assert len(children(front)) == 2, (front, children(front))
+        seen: set[int] = set()
+        for _ in range(10):  # which front accepts a connection is the kernel's choice
+            seen |= answering_processes(server, fronts, 16)
+            if seen == set(fronts):
+                break
+        assert seen == set(fronts)
+        for _ in range(10):
+            answer = requests.get(server.url + "/sparql", params=ASK, headers=JSON, timeout=30)
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["boolean"] is True
+        assert "(2 processes)" in server.output()
+
+
+def test_a_killed_front_is_replaced_and_the_service_keeps_answering(tmp_path: Path) -> None:
+    with start_server("--processes", "2", "--workers", "1", log_dir=tmp_path) as server:
+        fronts = children(server.process.pid)
+        assert len(fronts) == 2
+        victim = fronts[0]
+        its_workers = children(victim)
+        assert its_workers
+        os.kill(victim, signal.SIGKILL)
+        wait_until(lambda: not alive(victim), 10, "the killed front is still there")
+        answer = requests.get(server.url + "/sparql", params=ASK, headers=JSON, timeout=30)
+        assert answer.status_code == 200, answer.text  # the other front answers meanwhile
+
+        def replaced() -> bool:
+            now = children(server.process.pid)
+            return len(now) == 2 and victim not in now
+
+        wait_until(replaced, 30, "the killed front was not replaced")
+        # its query workers do not outlive it
+        wait_until(lambda: not any(alive(w) for w in its_workers), 10, "orphaned query workers")
+        new = (set(children(server.process.pid)) - set(fronts)).pop()
+        wait_until(lambda: children(new), 30, "the new front has no query workers")
+        for _ in range(10):
+            answer = requests.get(server.url + "/sparql", params=ASK, headers=JSON, timeout=30)
+            assert answer.status_code == 200, answer.text
+        assert "starting another" in server.output()
+
+
+def test_sigterm_stops_every_front_and_worker(tmp_path: Path) -> None:
+    with start_server("--processes", "2", "--workers", "2", log_dir=tmp_path) as server:
+        answer = requests.get(server.url + "/sparql", params=ASK, headers=JSON, timeout=30)
+        assert answer.status_code == 200
+        everything = tree(server.process.pid)
+        assert len(everything) == 1 + 2 + 2 * 2, everything
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(30) == 0
+        wait_until(lambda: not any(alive(p) for p in everything), 15, "processes outlived it")
+        assert "Traceback" not in server.output()
+        assert "stopped" in server.output()
+
+
+def test_default_is_one_front_per_cpu_when_read_only(tmp_path: Path) -> None:
+    cpus = len(os.sched_getaffinity(0))
+    with start_server("--workers", "1", log_dir=tmp_path) as server:
+        fronts = children(server.process.pid)
+        if cpus == 1:  # one process serves and holds the query worker itself
+            assert all(children(f) == [] for f in fronts)
+        else:
+            assert len(fronts) == cpus
+            assert all(len(children(f)) == 1 for f in fronts)
+
+
+def test_an_update_token_keeps_one_process(tmp_path: Path) -> None:
+    env = {"ECPL_UPDATE_TOKEN": "fronts-test-token"}
+    with start_server("--workers", "2", env=env, log_dir=tmp_path) as server:
+        answer = requests.get(server.url + "/sparql", params=ASK, headers=JSON, timeout=30)
+        assert answer.status_code == 200
+        workers = children(server.process.pid)
+        assert len(workers) == 2, workers  # the query workers of the one serving process
+        assert all(children(w) == [] for w in workers)
+        assert "processes)" not in server.output()
+
+
+@pytest.mark.parametrize(
+    ("flags", "env", "message"),
+    [
+        (("--processes", "2", "--update-token", "t"), {}, "read-only"),
+        (("--processes", "2"), {"ECPL_UPDATE_TOKEN": "t"}, "read-only"),
+        (("--processes", "0"), {}, "0"),
+        (("--processes", "2", "--store", "http://127.0.0.1:9/sparql"), {}, "in-memory"),
+        ((), {"ECPL_PROCESSES": "two"}, "ECPL_PROCESSES"),
+    ],
+)
+def test_processes_refused_where_unsafe(
+    flags: tuple[str, ...], env: dict[str, str], message: str
+) -> None:
+    run = subprocess.run(
+        [*SERVE, "--port", str(free_port()), *flags],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("ECPL_")}, **env},
+    )
+    assert run.returncode != 0
+    assert message in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_port_in_use_is_a_message_with_fronts(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        run = subprocess.run(
+            [*SERVE, "--port", str(port), "--processes", "2"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+        )
+    assert run.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_killing_the_supervisor_leaves_no_process(tmp_path: Path) -> None:
+    with start_server("--processes", "2", "--workers", "1", log_dir=tmp_path) as server:
+        everything = tree(server.process.pid)
+        assert len(everything) == 1 + 2 + 2, everything
+        server.process.kill()
+        server.process.wait(10)
+        wait_until(lambda: not any(alive(p) for p in everything), 15, "fronts outlived it")
