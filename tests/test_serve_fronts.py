@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from ecpl.store.pool import RESERVED_WORKERS
 from live_server import ROOT, Server, free_port, start_server
 
 pytestmark = pytest.mark.slow
@@ -111,8 +112,12 @@ def test_two_fronts_each_with_own_workers_both_answer(tmp_path: Path) -> None:
         fronts = children(server.process.pid)
         assert len(fronts) == 2, fronts
         # each front forked its own query workers; the parent holds none
-        for front in fronts:
-            assert len(children(front)) == 2, (front, children(front))
+        for front in fronts:  # a front forks its workers one by one as it starts
+            wait_until(
+                lambda front=front: len(children(front)) == 2 + RESERVED_WORKERS,
+                30,
+                f"front {front} has not forked its workers",
+            )
         seen: set[int] = set()
         for _ in range(10):  # which front accepts a connection is the kernel's choice
             seen |= answering_processes(server, fronts, 16)
@@ -157,8 +162,9 @@ def test_sigterm_stops_every_front_and_worker(tmp_path: Path) -> None:
     with start_server("--processes", "2", "--workers", "2", log_dir=tmp_path) as server:
         answer = requests.get(server.url + "/sparql", params=ASK, headers=JSON, timeout=30)
         assert answer.status_code == 200
+        expected = 1 + 2 + 2 * (2 + RESERVED_WORKERS)
+        wait_until(lambda: len(tree(server.process.pid)) == expected, 30, "the tree is not up")
         everything = tree(server.process.pid)
-        assert len(everything) == 1 + 2 + 2 * 2, everything
         server.process.send_signal(signal.SIGTERM)
         assert server.process.wait(30) == 0
         wait_until(lambda: not any(alive(p) for p in everything), 15, "processes outlived it")
@@ -174,7 +180,11 @@ def test_default_is_one_front_per_cpu_when_read_only(tmp_path: Path) -> None:
             assert all(children(f) == [] for f in fronts)
         else:
             assert len(fronts) == cpus
-            assert all(len(children(f)) == 1 for f in fronts)
+            wait_until(
+                lambda: all(len(children(f)) == 1 + RESERVED_WORKERS for f in fronts),
+                30,
+                "the fronts have not forked their workers",
+            )
 
 
 def test_an_update_token_keeps_one_process(tmp_path: Path) -> None:
@@ -182,8 +192,13 @@ def test_an_update_token_keeps_one_process(tmp_path: Path) -> None:
     with start_server("--workers", "2", env=env, log_dir=tmp_path) as server:
         answer = requests.get(server.url + "/sparql", params=ASK, headers=JSON, timeout=30)
         assert answer.status_code == 200
+        # the query workers of the one serving process
+        wait_until(
+            lambda: len(children(server.process.pid)) == 2 + RESERVED_WORKERS,
+            30,
+            "the query workers are not up",
+        )
         workers = children(server.process.pid)
-        assert len(workers) == 2, workers  # the query workers of the one serving process
         assert all(children(w) == [] for w in workers)
         assert "processes)" not in server.output()
 
@@ -233,8 +248,9 @@ def test_port_in_use_is_a_message_with_fronts(tmp_path: Path) -> None:
 
 def test_killing_the_supervisor_leaves_no_process(tmp_path: Path) -> None:
     with start_server("--processes", "2", "--workers", "1", log_dir=tmp_path) as server:
+        expected = 1 + 2 + 2 * (1 + RESERVED_WORKERS)
+        wait_until(lambda: len(tree(server.process.pid)) == expected, 30, "the tree is not up")
         everything = tree(server.process.pid)
-        assert len(everything) == 1 + 2 + 2, everything
         server.process.kill()
         server.process.wait(10)
         wait_until(lambda: not any(alive(p) for p in everything), 15, "fronts outlived it")

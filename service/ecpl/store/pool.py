@@ -52,6 +52,8 @@ StartMethod = Literal["fork", "forkserver"]
 # machine is saturated (about 1:3 under Linux's CFS weights), so runaway queries slow down
 # pages and named queries less; on an idle machine the nice value changes nothing.
 USER_LANE_NICE = 5
+# Workers of the service's own lane, on top of the --workers that run client queries.
+RESERVED_WORKERS = 1
 # A worker is forked afresh once its private memory passes this share of the parent's size (a
 # scan of the whole store copies about half of it): small stores keep their workers for long,
 # large ones do not re-fork after every few lookups.
@@ -207,7 +209,7 @@ class QueryPool:
         fence: Fence = Fence(),
         acquire_s: float = 1.0,
         long_after_s: float = 1.0,
-        reserved: int = 1,
+        reserved: int = RESERVED_WORKERS,
         recycle_mb: int | None = 64,
         recycle_every_s: float = 5.0,
     ) -> None:
