@@ -174,7 +174,10 @@ def _grow(megabytes: int) -> int:
 
 
 def test_workers_that_grew_are_replaced_by_fresh_forks() -> None:
-    pool = QueryPool(_grow, 1, threading.RLock(), reserved=0, recycle_mb=32, recycle_every_s=3600)
+    """(The default limit also scales with the parent: a quarter of its resident size.)"""
+    # the limit is 32 MB here, whatever the size of the test process
+    limit = {"recycle_mb": 32, "recycle_share": 0.0, "recycle_every_s": 3600}
+    pool = QueryPool(_grow, 1, threading.RLock(), reserved=0, **limit)
     try:
         small = pool.run(1, 10)
         assert pool.recycle() == 0  # a worker that holds little keeps serving

@@ -211,6 +211,7 @@ class QueryPool:
         long_after_s: float = 1.0,
         reserved: int = RESERVED_WORKERS,
         recycle_mb: int | None = 64,
+        recycle_share: float = RECYCLE_SHARE,
         recycle_every_s: float = 5.0,
     ) -> None:
         self._task = task
@@ -236,6 +237,7 @@ class QueryPool:
         for _ in range(max(0, reserved)):
             self._release(self._spawn("known"))
         self.recycle_mb = recycle_mb
+        self.recycle_share = recycle_share
         if recycle_mb:
             threading.Thread(target=self._recycle_loop, name="pool-recycler", daemon=True).start()
 
@@ -264,7 +266,7 @@ class QueryPool:
         """
         with self._free:
             idle = [w for lane in self._idle.values() for w in lane]
-        limit = max(self.recycle_mb or 0, RECYCLE_SHARE * _resident_mb())
+        limit = max(self.recycle_mb or 0, self.recycle_share * _resident_mb())
         grown = [w for w in idle if _private_mb(w.process.pid) > limit]
         replaced = 0
         for worker in grown:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import random
 import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -45,6 +46,9 @@ from ecpl.store.base import (
 )
 
 log = logging.getLogger(__name__)
+
+# Sends of a request the store rolled back as a deadlock victim (SQLSTATE 40001).
+DEADLOCK_ATTEMPTS = 6
 
 CONNECT_TIMEOUT_S = 3.0
 FINGERPRINT_PREDICATE = "http://purl.org/dc/terms/identifier"
@@ -148,6 +152,25 @@ class RemoteStore:
 
     # -- transport -------------------------------------------------------------------------
     def _post(
+        self, url: str, data: dict[str, Any], accept: str, timeout_s: float | None
+    ) -> requests.Response:
+        """One request; one that the store rolled back as a deadlock victim is sent again.
+
+        Virtuoso answers SQLSTATE 40001 (SR172, "Transaction deadlocked") when two writers
+        collide, after rolling the loser's transaction back: nothing of it was applied, so
+        sending the same request again is safe and is what the state asks of the client.
+        """
+        for attempt in range(DEADLOCK_ATTEMPTS):
+            try:
+                return self._post_once(url, data, accept, timeout_s)
+            except Unavailable as exc:
+                if "40001" not in str(exc) or attempt == DEADLOCK_ATTEMPTS - 1:
+                    raise
+                log.info("the SPARQL store rolled back a deadlocked request; sending it again")
+                time.sleep(0.05 * 2**attempt + random.uniform(0, 0.05))  # noqa: S311 - jitter
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _post_once(
         self, url: str, data: dict[str, Any], accept: str, timeout_s: float | None
     ) -> requests.Response:
         params: dict[str, Any] = dict(data)
