@@ -1,7 +1,8 @@
 """PIPL 69 reaches the handler whose processing infringed, never a party by association (issue 10).
 
-PIPL 69(1): 处理个人信息侵害个人信息权益造成损害，个人信息处理者不能证明自己没有过错的，应当承担
-损害赔偿等侵权责任 — the liable handler is the one whose processing (here: the leak it came from)
+PIPL 69(1) (in our words: a personal-information handler whose processing infringed a person's
+rights and caused damage is liable unless it proves it was not at fault; the text is in
+../shared/statutes/provisions.yaml) — the liable handler is the one whose processing (the leak)
 harmed the person claiming, so the damage must be that person's and the leak must be that
 handler's. The platform that was sued is not liable under Art. 69 for another handler's leak.
 """

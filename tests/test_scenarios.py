@@ -276,11 +276,11 @@ EXPECTED: dict[str, Expected] = {
         violations={"NetworkLogShape": {L + "csl/art/21/para/1/item/3"}},
     ),
     "36-leak-from-another-handler": Expected(
-        # PIPL 69(1) 处理个人信息侵害个人信息权益造成损害: the leak came from the airline (not a
-        # joint handler, so no PIPL 20(2)); the finding is against the airline only, none against
-        # the platform that was sued (tests/test_pipl_69_parties.py); the airline's security duty
-        # as in 34 (CC 1038(1), PIPL 51(1); a handler only, so no CSL 42, no CRPL 29); it
-        # remedied and notified
+        # PIPL 69(1) (the handler whose processing caused the damage): the leak came from the
+        # airline (not a joint handler, so no PIPL 20(2)); the finding is against the airline
+        # only, none against the platform that was sued (tests/test_pipl_69_parties.py); the
+        # airline's security duty as in 34 (CC 1038(1), PIPL 51(1); a handler only, so no CSL
+        # 42, no CRPL 29); it remedied and notified
         findings={"Rule-PIPL-69": CON},
         violations={PIS: {CC_1038_1, PIPL_51_1}},
     ),
