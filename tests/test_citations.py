@@ -578,7 +578,8 @@ def test_cc_1172_is_not_derived_where_cc_1198_2_is_the_specific_rule(graph: Grap
 
 
 def test_cc_1195_2_liability_attaches_to_late_measures_not_forwarding(graph: Graph) -> None:
-    # CC 1195(2): 未及时采取必要措施的，对损害的扩大部分与该网络用户承担连带责任
+    # CC 1195(2): measures not taken in time make the platform jointly and severally liable
+    # with the network user, but only for the part of the damage that grew after the notice
     (zh,) = [
         str(t)
         for t in graph.objects(ECPL["Rule-CC-1195-2"], ECPL.triggerCondition)

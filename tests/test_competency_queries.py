@@ -206,7 +206,7 @@ PLATFORM_DUTIES = {
         "NecessaryMeasuresDuty", "NoticeAndActionDuty", "RiskWarningDuty",
         "UserInformationRightsDuty", "UnlawfulListingDuty", "IPInfringementMeasuresDuty",
         "CreditEvaluationDuty",  # issue 10: ECL 39
-        # issue 10: ECL 43(2) 电子商务平台经营者接到声明后…转送…终止所采取的措施; ECL 44 公示
+        # issue 10: ECL 43(2) forward a declaration, later lift the measures; ECL 44 publish
         "DeclarationHandlingDuty", "NoticePublicationDuty",
     },
     "ExPost": {

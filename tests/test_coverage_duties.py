@@ -39,9 +39,10 @@ DUTIES = {
     "InformationRightsShape": ("information-rights", "UserInformationRightsDuty"),
     # ECL 62: 在电子商务争议处理中…应当提供原始合同和交易记录
     "DisputeRecordsShape": ("dispute-records", "DisputeRecordsDuty"),
-    # ECL 43(2) 接到声明后，应当将该声明转送发出通知的知识产权权利人，并告知其可以…投诉或者…起诉
+    # ECL 43(2): forward a declaration to the right-holder who sent the notice, telling them
+    # they may complain or sue
     "DeclarationForwardingShape": ("declaration-forwarding", "DeclarationHandlingDuty"),
-    # ECL 43(2) 十五日内，未收到权利人已经投诉或者起诉通知的，应当及时终止所采取的措施
+    # ECL 43(2): no notice of a complaint or suit within 15 days, so lift the measures in time
     "MeasureTerminationShape": ("measure-termination", "DeclarationHandlingDuty"),
     # ECL 44 应当及时公示收到的…通知、声明及处理结果
     "NoticePublicationShape": ("notice-publication", "NoticePublicationDuty"),

@@ -260,7 +260,7 @@ DUTIES = {
     "NecessaryMeasuresDuty": ("InProcess", P("crpl", 44, 2), False),
     "NoticeAndActionDuty": ("InProcess", P("ecl", 42, 2), False),
     "RiskWarningDuty": ("InProcess", P("csl", 47, 1), False),
-    # ECL 61: 电子商务平台经营者应当积极协助消费者维护合法权益
+    # ECL 61: the platform actively helps consumers defend their lawful rights
     "RescueAssistanceDuty": ("ExPost", P("ecl", 61, 1), False),
     "SellerDisclosureDuty": ("ExPost", P("spc-online", 14, 1), False),
     "DataBreachRemedyDuty": ("ExPost", P("crpl", 29, 2), True),  # 立即采取补救措施

@@ -66,7 +66,8 @@ USERS, AUTH, PIS = (
 
 EXPECTED: dict[str, Expected] = {
     "01-third-party-fraud": Expected(
-        # CC 1198(2) 因第三人的行为造成他人损害的…未尽到安全保障义务的，承担相应的补充责任 (by
+        # CC 1198(2): harm caused by a third party leaves the keeper who failed the safety duty with
+        # a corresponding supplementary liability (by
         # analogy for platforms); ECL 38(1) / CRPL 44(2) / CC 1197 need a merchant, seller or
         # network user as wrongdoer, so neither they nor ECL 83 fire
         findings={"Rule-CC-1198-2": EST},
@@ -285,9 +286,10 @@ EXPECTED: dict[str, Expected] = {
         violations={PIS: {CC_1038_1, PIPL_51_1}},
     ),
     "37-ip-declaration-measures-kept": Expected(
-        # ECL 43(2) 在转送声明到达知识产权权利人后十五日内，未收到权利人已经投诉或者起诉通知的，
-        # 应当及时终止所采取的措施 (reached 2022-06-07, no notice, never lifted); ECL 44 应当及时
-        # 公示收到的…声明 (not published). The notice itself was answered in time (ECL 42(2)), and
+        # ECL 43(2): measures are lifted when no complaint or suit is notified within 15 days of
+        # the forwarded declaration reaching the right-holder (reached 2022-06-07, no notice,
+        # never lifted); ECL 44: declarations received are published (not published). The
+        # notice itself was answered in time (ECL 42(2)), and
         # ECL 84 sanctions only Arts. 42 and 45: no finding
         violations={"MeasureTerminationShape": {L + "ecl/art/43/para/2"},
                     "NoticePublicationShape": {L + "ecl/art/44/para/1"}},
@@ -443,7 +445,8 @@ def test_before_2014_warning_says_no_provision_was_in_force() -> None:
 
 def test_ecl_80_cites_only_the_item_for_the_breached_article() -> None:
     findings = {f.iri.rsplit("/", 1)[1]: f for f in run("28-ecl-80-items").findings}
-    # ECL 80(1) item 1: 不履行本法第二十七条规定的核验、登记义务; item 4: 第三十一条…保存义务
+    # ECL 80(1) item 1 sanctions the Art. 27 verification and registration duty; item 4 the
+    # Art. 31 duty to keep records
     assert findings["IdentityVerificationDuty"].legal_basis == [L + "ecl/art/80/para/1/item/1"]
     assert findings["TransactionRecordDuty"].legal_basis == [L + "ecl/art/80/para/1/item/4"]
 
