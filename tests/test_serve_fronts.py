@@ -155,7 +155,7 @@ def test_a_killed_front_is_replaced_and_the_service_keeps_answering(tmp_path: Pa
         for _ in range(10):
             answer = requests.get(server.url + "/sparql", params=ASK, headers=JSON, timeout=30)
             assert answer.status_code == 200, answer.text
-        assert "starting another" in server.output()
+        assert "Respawning worker" in server.output()
 
 
 def test_sigterm_stops_every_front_and_worker(tmp_path: Path) -> None:

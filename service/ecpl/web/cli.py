@@ -157,9 +157,7 @@ def _run_waitress(settings: Settings) -> None:
 
 
 def _run_fronts(settings: Settings, count: int) -> None:
-    """``count`` front processes on one socket, forked after the store is loaded, supervised."""
-    from waitress import create_server
-
+    """``count`` granian front processes on one port, forked after the store is loaded."""
     from ecpl.store.oxigraph import OxigraphStore
     from ecpl.web import fronts
     from ecpl.web.app import create_app
@@ -170,35 +168,25 @@ def _run_fronts(settings: Settings, count: int) -> None:
     if not isinstance(store, OxigraphStore):  # _processes allows fronts for memory only
         raise click.ClickException("front processes need the in-memory store")
     store.stop_workers()  # none should exist; each front forks its own
-    try:
-        sockets = fronts.listen(settings.host, settings.port)
-    except OSError as exc:
-        store.close()
-        raise _cannot_listen(settings, exc) from None
-
-    def front() -> int:
-        signal.signal(signal.SIGTERM, _stop)
-        signal.signal(signal.SIGINT, _stop)
-        store.start_workers()  # forked from this front, before its threads start
-        server = create_server(app, sockets=sockets, **_server_options(app, settings))
-        try:
-            server.run()
-        finally:
-            server.close()
-            store.close()
-        return 0
-
     click.echo(
         f"ecpl: serving http://{settings.host}:{settings.port}/sparql ({count} processes)",
         err=True,
     )
     try:
-        status = fronts.Supervisor(front, count).run()
+        status = fronts.serve(
+            app,
+            host=settings.host,
+            port=settings.port,
+            count=count,
+            threads=_threads(settings),
+            max_body=app.config["MAX_CONTENT_LENGTH"],
+            on_start=store.start_workers,
+        )
+    except fronts.CannotListen as exc:
+        raise _cannot_listen(settings, exc) from None
     finally:
-        for sock in sockets:
-            sock.close()
         store.close()
-        logging.getLogger("ecpl.web").info("ecpl: stopped")
+    logging.getLogger("ecpl.web").info("ecpl: stopped")
     if status:
         raise click.ClickException("the front processes kept stopping; see the log above")
 
