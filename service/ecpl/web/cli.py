@@ -7,9 +7,9 @@ to its threads, so slow or half-sent requests (slowloris) cannot take the thread
 ``--workers`` fenced query processes forked from it (:mod:`ecpl.store.pool`: time and memory
 limits, no network) that run each query and write its answer. Writes happen in the one process
 and refresh the query processes. Read-only with the in-memory store (the default), nothing can
-change the store, so ``--processes`` front processes (one per CPU by default), each with its own
-``--workers`` query processes, serve the same socket from copies of the store shared
-copy-on-write (:mod:`ecpl.web.fronts`). With a remote store the service is stateless: one
+change the store, so ``--processes`` granian front processes (one per CPU by default), each with
+its own ``--workers`` query processes, serve the same port from copies of the store shared
+copy-on-write, whole requests only reaching their threads (:mod:`ecpl.web.fronts`). With a remote store the service is stateless: one
 waitress process, or with ``--workers N`` > 1 N gunicorn processes (gthread; put a buffering
 reverse proxy in front of those, see docs/operations.md).
 """
