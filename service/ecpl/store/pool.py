@@ -113,7 +113,7 @@ def _serve(conn: Connection, task: Task, fence: Fence, nice: int = 0) -> None:
     network = "allowed (SERVICE allow-list)" if fence.network else _isolate_network()
     if fence.memory_mb:
         _limit_memory(fence.memory_mb)
-    conn.send(("ready", network))
+    conn.send(("ready", network, time.process_time()))
     while True:
         if os.getppid() != parent:
             os._exit(0)
@@ -131,10 +131,11 @@ def _serve(conn: Connection, task: Task, fence: Fence, nice: int = 0) -> None:
             reply = ("memory", None)
         except Exception:
             reply = ("bug", traceback.format_exc())
+        # with the CPU this process has used so far, so the parent need not read /proc per query
         try:
-            conn.send(reply)
+            conn.send((*reply, time.process_time()))
         except Exception:  # an unpicklable result must not kill the loop silently
-            conn.send(("bug", traceback.format_exc()))
+            conn.send(("bug", traceback.format_exc(), time.process_time()))
         if reply[0] == "memory":
             os._exit(0)  # a heap that hit the limit is not reused
 
@@ -152,9 +153,10 @@ class _Worker:
         self.process.start()
         child.close()
         self.network = "unknown"
+        self.cpu_s = 0.0  # CPU seconds it had used when it last answered (it reports them)
         if self.conn.poll(30):
             try:
-                _, self.network = self.conn.recv()
+                _, self.network, self.cpu_s = self.conn.recv()
             except (EOFError, OSError):
                 self.network = "worker failed to start"
 
@@ -336,7 +338,7 @@ class QueryPool:
         deadline = started + timeout_s
         try:
             worker.conn.send(args)
-            spent_before = _cpu_s(worker.process.pid)
+            spent_before = worker.cpu_s  # an idle worker uses no CPU: this is before the job
             ready = worker.conn.poll(min(self.long_after_s, timeout_s))
             while not ready and time.monotonic() < deadline:
                 # Long means working long: a worker starved of CPU by an overloaded machine
@@ -354,7 +356,7 @@ class QueryPool:
                     break
                 ready = worker.conn.poll(min(0.25, max(0.0, deadline - time.monotonic())))
             if ready:
-                status, value = worker.conn.recv()
+                status, value, worker.cpu_s = worker.conn.recv()
         except (EOFError, OSError) as exc:
             status, value = "died", exc
         finally:

@@ -9,9 +9,10 @@ limits, no network) that run each query and write its answer. Writes happen in t
 and refresh the query processes. Read-only with the in-memory store (the default), nothing can
 change the store, so ``--processes`` granian front processes (one per CPU by default), each with
 its own ``--workers`` query processes, serve the same port from copies of the store shared
-copy-on-write, whole requests only reaching their threads (:mod:`ecpl.web.fronts`). With a remote store the service is stateless: one
-waitress process, or with ``--workers N`` > 1 N gunicorn processes (gthread; put a buffering
-reverse proxy in front of those, see docs/operations.md).
+copy-on-write, whole requests only reaching their threads (:mod:`ecpl.web.fronts`). With a
+remote store the service is stateless: one waitress process, or with ``--workers N`` > 1 N
+gunicorn processes (gthread; put a buffering reverse proxy in front of those, see
+docs/operations.md).
 """
 
 from __future__ import annotations
