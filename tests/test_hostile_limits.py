@@ -131,6 +131,35 @@ def test_known_requests_have_workers_client_queries_cannot_take() -> None:
         pool.close()
 
 
+def test_requests_waiting_for_a_worker_are_served_in_the_order_they_came() -> None:
+    """One worker, six requests lined up behind a running one: they finish in arrival order
+    (no request waits several turns while later ones overtake it)."""
+    pool = QueryPool(_sleep, 1, threading.RLock(), acquire_s=30, reserved=0)
+    finished: list[int] = []
+
+    def request(number: int) -> None:
+        pool.run(0.05, 30)
+        finished.append(number)
+
+    try:
+        holder = _hold(pool, 1.0)
+        waiting = []
+        for number in range(6):
+            waiter = threading.Thread(target=request, args=(number,))
+            waiter.start()
+            waiting.append(waiter)
+            deadline = __import__("time").monotonic() + 5
+            while len(pool._line["user"]) < number + 1:  # it is in the line: the next may come
+                assert __import__("time").monotonic() < deadline, "the request never waited"
+                __import__("time").sleep(0.005)
+        holder.join()
+        for waiter in waiting:
+            waiter.join(30)
+        assert finished == list(range(6))
+    finally:
+        pool.close()
+
+
 def test_known_requests_also_use_idle_user_workers() -> None:
     pool = QueryPool(_sleep, 1, threading.RLock(), acquire_s=0.3, reserved=1)
     try:

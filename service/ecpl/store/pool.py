@@ -26,6 +26,7 @@ answered by workers forked after the write.
 
 from __future__ import annotations
 
+import collections
 import ctypes
 import logging
 import multiprocessing
@@ -230,6 +231,10 @@ class QueryPool:
         self._fork_lock = fork_lock  # held by the store's writers: never fork mid-write
         self._free = threading.Condition()
         self._idle: dict[Lane, list[_Worker]] = {"user": [], "known": []}
+        self._line: dict[Lane, collections.deque[object]] = {
+            "user": collections.deque(),
+            "known": collections.deque(),
+        }
         self._generation = 0
         self._closed = False
         self._recycle_every_s = recycle_every_s
@@ -295,20 +300,34 @@ class QueryPool:
         return Unavailable(f"the query worker stopped (exit code {code}); try again")
 
     def _acquire(self, lane: Lane) -> _Worker:
-        """An idle worker this lane may use (a known request prefers its reserved ones)."""
+        """An idle worker this lane may use (a known request prefers its reserved ones).
+
+        Requests of a lane are served in the order they came: only the first in line may take
+        a worker. Without the line, every release woke all waiters and a random one won, so
+        under load some requests waited many turns (the p99 latency).
+        """
         deadline = time.monotonic() + self.acquire_s
         order: tuple[Lane, ...] = ("known", "user") if lane == "known" else ("user",)
+        ticket = object()
         with self._free:
-            while True:
-                for source in order:
-                    if self._idle[source]:
-                        return self._idle[source].pop()
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise Busy(
-                        "the service is busy: every query worker is taken; try again in a moment"
-                    )
-                self._free.wait(remaining)
+            line = self._line[lane]
+            line.append(ticket)
+            try:
+                while True:
+                    if line[0] is ticket:
+                        for source in order:
+                            if self._idle[source]:
+                                return self._idle[source].pop()
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise Busy(
+                            "the service is busy: every query worker is taken; "
+                            "try again in a moment"
+                        )
+                    self._free.wait(remaining)
+            finally:
+                line.remove(ticket)
+                self._free.notify_all()  # the next in line may take a worker now
 
     def _release(self, worker: _Worker) -> None:
         with self._free:
