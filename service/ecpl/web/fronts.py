@@ -81,7 +81,6 @@ def serve(
     """
     from granian.constants import HTTPModes, Interfaces
     from granian.http import HTTP1Settings
-    from granian.server import Server
 
     asgi = buffered(
         app,
@@ -97,7 +96,7 @@ def serve(
         on_start()
         return asgi
 
-    server = Server(
+    server = _shared_socket_server()(
         "ecpl",
         address=host,
         port=port,
@@ -124,6 +123,32 @@ def serve(
     except (OSError, RuntimeError) as exc:
         raise CannotListen(str(exc)) from None
     return 0
+
+
+def _shared_socket_server() -> Any:
+    """granian's process server with ONE listening socket that every front accepts from.
+
+    On Linux granian 2.8 gives each worker its own ``SO_REUSEPORT`` socket, and the kernel
+    queues each new connection on one of them: when a front dies, the connections queued on its
+    socket are reset (unless the host sets ``net.ipv4.tcp_migrate_req=1``) — a full-suite run
+    saw a request reset right after a front was killed. With one shared socket (granian's own
+    path on other systems) a connection waits in one queue until a live front takes it.
+    """
+    import socket
+
+    from granian._granian import ListenerSpec as SocketSpec
+    from granian.server import Server
+
+    class SharedSocketServer(Server):  # type: ignore[misc,valid-type]  # granian: no stubs
+        def _init_shared_socket(self) -> None:
+            spec = SocketSpec(self.bind_addr, self.bind_port, self.backlog)
+            self._ssp = None
+            self._shd = spec.build()
+            self._sfd = self._shd.get_fd()
+            self._sso = socket.socket(fileno=self._sfd)
+            self._sso.set_inheritable(True)
+
+    return SharedSocketServer
 
 
 def _stop_with(parent: int) -> None:
