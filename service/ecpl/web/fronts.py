@@ -120,8 +120,6 @@ def serve(
         server.serve(target_loader=front, wrap_loader=False)
     except SystemExit as exc:  # granian exits 1 after a crash loop
         return exc.code if isinstance(exc.code, int) else 1
-    except (OSError, RuntimeError) as exc:
-        raise CannotListen(str(exc)) from None
     return 0
 
 
@@ -143,7 +141,10 @@ def _shared_socket_server() -> Any:
         def _init_shared_socket(self) -> None:
             spec = SocketSpec(self.bind_addr, self.bind_port, self.backlog)
             self._ssp = None
-            self._shd = spec.build()
+            try:  # only the bind is a listening problem; anything later is not
+                self._shd = spec.build()
+            except (OSError, RuntimeError) as exc:
+                raise CannotListen(str(exc)) from None
             self._sfd = self._shd.get_fd()
             self._sso = socket.socket(fileno=self._sfd)
             self._sso.set_inheritable(True)
