@@ -122,14 +122,13 @@ def bench_root(count: int, folder: Path) -> Path:
     """A project root with the real sources plus ``data/bench/cases.ttl`` (one named graph)."""
     root = folder / f"root-{count}"
     (root / "data" / "bench").mkdir(parents=True, exist_ok=True)
-    for name in ("ontology", "shapes"):
-        link = root / name
+    links = [(root / name, ROOT / name) for name in ("ontology", "shapes")]
+    links += [(root / "data" / child.name, child) for child in (ROOT / "data").iterdir()]
+    for link, target in links:
+        if link.is_symlink():  # a root made from another checkout: point it at this one
+            link.unlink()
         if not link.exists():
-            link.symlink_to(ROOT / name)
-    for child in (ROOT / "data").iterdir():
-        link = root / "data" / child.name
-        if not link.exists():
-            link.symlink_to(child)
+            link.symlink_to(target)
     (root / "data" / "bench" / "cases.ttl").write_text(synthetic_cases(count), encoding="utf-8")
     return root
 

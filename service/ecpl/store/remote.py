@@ -44,6 +44,7 @@ from ecpl.store.base import (
     effective_dataset,
     update_dataset,
 )
+from ecpl.store.terms import graph_node, to_ox, to_rdflib
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,10 @@ _PRIVATE = (str(iri.META_GRAPH), MERGE_GRAPH, NO_GRAPH)
 _GRAPH_KEYWORD = re.compile(r"\bGRAPH\b", re.IGNORECASE)
 # Virtuoso answers with one Link header per named-graph-uri; http.client stops at 100 headers.
 http.client._MAXHEADERS = max(http.client._MAXHEADERS, 100_000)  # type: ignore[attr-defined]
+
+
+class Unreachable(Unavailable):
+    """The store is not there now (no connection, or 502/503/504): a load waits for it."""
 
 
 class NotImplementedByStore(EcplError):
@@ -149,6 +154,12 @@ class RemoteStore:
         self.session = requests.Session()
         self._graph_cache: tuple[float, list[str]] = (0.0, [])
         self._pending: list[tuple[str, Path]] | None = None  # sources still to load
+        self._load_error: str | None = None  # why loading the sources failed for good
+        # The source graphs as parsed here. Updates may write case graphs only, so these stay
+        # what was loaded: the closure is computed from them, never from a read-back (a
+        # remote caps how many rows one read may page through: Virtuoso's sorted reads stop
+        # at 10,000, which one graph of synthetic cases passes).
+        self._sources: ox.Store | None = None
 
     # -- transport -------------------------------------------------------------------------
     def _post(
@@ -190,12 +201,16 @@ class RemoteStore:
                 else "the store did not answer in time"
             ) from None
         except requests.ConnectionError:
-            raise Unavailable(
+            raise Unreachable(
                 f"the SPARQL store at {url} is not reachable; try again later"
             ) from None
         content_type = response.headers.get("Content-Type", "")
         if response.status_code >= 400 and "charset" not in content_type:
             response.encoding = "utf-8"  # Virtuoso's error pages name no charset; they are UTF-8
+        if response.status_code in (502, 503, 504):  # starting, overloaded or behind a proxy
+            raise Unreachable(
+                f"the SPARQL store answered {response.status_code}: {response.text[:300].strip()}"
+            )
         if response.status_code >= 500 and "syntax" not in response.text.lower()[:2000]:
             raise Unavailable(
                 f"the SPARQL store answered {response.status_code}: {response.text[:300].strip()}"
@@ -205,6 +220,7 @@ class RemoteStore:
         return response
 
     def _has_graph(self, graph: str) -> bool:
+        self._load_pending()
         answer = self._select(f"ASK {{ GRAPH <{_graph_name(graph)}> {{ ?s ?p ?o }} }}")
         return bool(answer.boolean)
 
@@ -345,8 +361,6 @@ class RemoteStore:
         row_limit: int | object | None = DEFAULT,
         lane: Lane = "user",  # one lane: the remote store applies its own limits
     ) -> QueryResult:
-        from ecpl.store.terms import to_rdflib
-
         prepared = self.prepare(sparql, base_iri=base_iri)
         answer, partial = self._ask_remote(
             sparql,
@@ -443,6 +457,7 @@ class RemoteStore:
         self.reinfer()
 
     def _update(self, sparql: str) -> None:
+        self._load_pending()  # a write before the sources are in would be closed over without them
         self._post(self.update_endpoint, {"update": sparql}, "*/*", None)
         self._graph_cache = (0.0, [])
 
@@ -455,8 +470,7 @@ class RemoteStore:
         return cached
 
     def graphs(self) -> list[str]:
-        if self._pending is not None:
-            self._load_pending()
+        self._load_pending()
         result = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         return sorted(
             str(row["g"])
@@ -475,7 +489,7 @@ class RemoteStore:
             graph.add((row["s"], row["p"], row["o"]))
         return graph
 
-    def _insert(self, iri_: str, triples: list[tuple[Node, Node, Node]]) -> None:
+    def _insert(self, iri_: str, triples: Sequence[tuple[Node, Node, Node]]) -> None:
         for chunk in chunks(triples, _CHUNK):
             body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in chunk)
             # INSERT … WHERE {} rather than INSERT DATA: Virtuoso refuses blank nodes in DATA.
@@ -507,21 +521,23 @@ class RemoteStore:
         self.session.close()
 
     # -- loading and inference -------------------------------------------------------------
-    def _asserted(self) -> list[tuple[Node, Node, Node]]:
-        """Every triple in the ecpl graphs except the inferred one, read graph by graph.
+    def _asserted(self) -> Iterator[ox.Quad]:
+        """Every asserted quad of the ecpl graphs: the sources held here, the rest read back.
 
         Virtuoso caps a result at 10,000 rows and refuses a sorted page whose offset plus
         length passes 10,000 (SR353), so a whole-store ORDER BY … OFFSET fails once the store
-        holds more: each graph is read on its own, in sorted pages only when it is that big.
+        holds more: each graph read back is read on its own, in sorted pages only when it is
+        that big. A stored case graph is far smaller; a larger one is refused with SR353.
         """
         hidden = {str(iri.INFERRED_GRAPH), str(iri.META_GRAPH), MERGE_GRAPH}
+        if self._sources is not None:
+            yield from self._sources
         listed = self._select(
             "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
             f'FILTER(STRSTARTS(STR(?g), "{iri.GRAPH}")) }}'
         )
-        triples: list[tuple[Node, Node, Node]] = []
         for graph in sorted(str(row["g"]) for row in listed.rows):
-            if graph in hidden:
+            if graph in hidden or (self._sources is not None and loader.is_loaded_graph(graph)):
                 continue
             name = _graph_name(graph)
             offset, page = 0, 5000  # offset + page stays within Virtuoso's 10,000
@@ -530,34 +546,36 @@ class RemoteStore:
                     f"SELECT ?s ?p ?o WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }} "
                     f"ORDER BY ?s ?p ?o LIMIT {page} OFFSET {offset}"
                 )
-                triples.extend((row["s"], row["p"], row["o"]) for row in result.rows)
+                node = graph_node(graph)
+                for row in result.rows:
+                    s_, p_, o_ = (to_ox(row[k]) for k in ("s", "p", "o"))
+                    yield ox.Quad(s_, p_, o_, node)  # type: ignore[arg-type]
                 if len(result.rows) < page:
                     break
                 offset += page
-        return triples
 
     def reinfer(self) -> int:
         """Recompute ``graph/inferred``: the closure is computed here, then written back.
 
         Remote engines differ in property-path support (Virtuoso refuses some unbounded
-        paths), so the rules run on a local pyoxigraph copy of the asserted triples.
+        paths), so the rules run on a local pyoxigraph copy of the asserted triples, loaded as
+        the embedded store loads its sources (the same closure on both backends).
         """
         from ecpl.store.oxigraph import OxigraphStore
 
+        inferred_graph = str(iri.INFERRED_GRAPH)
         local = OxigraphStore(None, workers=1)
-        scratch = Graph()
-        for triple in self._asserted():
-            scratch.add(triple)
-        local.add_graph(str(iri.GRAPH) + "remote-copy", scratch)  # add_graph runs the rules
+        local.raw.extend(self._asserted())
+        local.rebuild_default()
+        local.reinfer()
         inferred = sorted(  # blank nodes would be fresh nodes over there: keep IRIs and literals
-            t
-            for t in local.get_graph(str(iri.INFERRED_GRAPH))
-            if not any(isinstance(term, BNode) for term in t)
+            (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
+            for q in local.raw.quads_for_pattern(None, None, None, graph_node(inferred_graph))
+            if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))
         )
         local.close()
-        target = str(iri.INFERRED_GRAPH)
-        self._update(f"DROP SILENT GRAPH <{target}>")
-        self._insert(target, inferred)
+        self._update(f"DROP SILENT GRAPH <{inferred_graph}>")
+        self._insert(inferred_graph, inferred)
         self.remerge()
         return len(inferred)
 
@@ -586,26 +604,49 @@ class RemoteStore:
         """Load the sources now, or, if the store is down, at the first request that reaches it.
 
         So ``ecpl serve`` starts (and answers 503 with a message) while the store is down and
-        recovers by itself when it comes back.
+        recovers by itself when it comes back. A load that the store refuses is no outage: it
+        fails here, at start, with the store's reason.
         """
         self._pending = files
         try:
             self._load_pending()
-        except Unavailable as exc:
+        except Unreachable as exc:
             log.warning("remote store not reachable at start (%s); will load when it is", exc)
 
     def _load_pending(self) -> None:
+        """Load the sources if they still wait for the store; every query and read calls this.
+
+        A store that was unreachable is tried again by the next request. A load that failed
+        otherwise is not retried per request (it would fail the same way, slowly): every
+        request answers 503 with the reason until the service is restarted.
+        """
+        if self._load_error is not None:
+            raise Unavailable(
+                f"{self._load_error}; restart the service once the store can take them"
+            )
         files, self._pending = self._pending, None
         if files is None:
             return
         try:
             self.ensure_loaded(files)
-        except Unavailable:
+        except Unreachable:
             self._pending = files  # try again on the next request
             raise
+        except EcplError as exc:
+            self._load_error = f"loading the sources into the SPARQL store failed: {exc}"
+            raise type(exc)(self._load_error) from None
 
     def ensure_loaded(self, files: list[tuple[str, Path]]) -> None:
-        """Load the source graphs unless the store already holds this fingerprint."""
+        """Load the source graphs unless the store already holds this fingerprint.
+
+        The files are parsed here either way: the closure after a write is computed from them.
+        """
+        sources = ox.Store()
+        try:
+            loader.load_sources(sources, files)
+        except ValueError as exc:  # a source file that is not Turtle
+            raise InputError(str(exc)) from None
+        self._sources = sources
         digest = loader.fingerprint(files)
         marker = str(iri.META_GRAPH)
         stamp = f'<{marker}> <{FINGERPRINT_PREDICATE}> "{digest}"'
@@ -614,10 +655,14 @@ class RemoteStore:
         for graph in self.graphs():
             if loader.is_loaded_graph(graph):
                 self._update(f"DROP SILENT GRAPH <{graph}>")
-        for graph_iri, path in files:
-            parsed = Graph()
-            parsed.parse(path, format="turtle")
-            self._insert(graph_iri, list(parsed))
+        for name in sources.named_graphs():
+            self._insert(
+                str(name.value),
+                [
+                    (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
+                    for q in sources.quads_for_pattern(None, None, None, name)
+                ],
+            )
         self.reinfer()
         self._update(f"DROP SILENT GRAPH <{marker}>")
         self._update(f"INSERT DATA {{ GRAPH <{marker}> {{ {stamp} }} }}")
