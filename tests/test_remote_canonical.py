@@ -17,10 +17,16 @@ import pytest
 
 from ecpl.store.remote import RemoteStore
 
+RESULTS_JSON = "application/sparql-results+json"
+
 
 class Recorder:
+    """A SPARQL endpoint that keeps every posted form; ``refuse`` set: answers 500 with it."""
+
     def __init__(self) -> None:
         posted: list[dict[str, list[str]]] = []
+        self.refuse: bytes | None = None
+        recorder = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:
@@ -28,12 +34,15 @@ class Recorder:
                 form = urllib.parse.parse_qs(self.rfile.read(length).decode("utf-8"))
                 posted.append(form)
                 text = (form.get("query") or [""])[0]
-                if text.lstrip().upper().startswith("ASK"):
-                    body = b'{"head": {}, "boolean": true}'
+                if recorder.refuse is not None:
+                    body, status, kind = recorder.refuse, 500, "text/plain"
+                elif text.lstrip().upper().startswith("ASK"):
+                    body, status, kind = b'{"head": {}, "boolean": true}', 200, RESULTS_JSON
                 else:
                     body = b'{"head": {"vars": []}, "results": {"bindings": []}}'
-                self.send_response(200)
-                self.send_header("Content-Type", "application/sparql-results+json")
+                    status, kind = 200, RESULTS_JSON
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

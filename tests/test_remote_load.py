@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
 
@@ -28,6 +26,7 @@ from ecpl.store import open_store
 from ecpl.store.base import Store
 from ecpl.store.remote import RemoteStore
 from test_faults import Virtuoso, virtuoso  # noqa: F401  (the module-scoped fixture)
+from test_remote_canonical import Recorder, recorder  # noqa: F401  (the fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 READ_CAP = 10_000  # Virtuoso's ResultSetMaxRows and sorted-page limit (scripts/virtuoso.sh ini)
@@ -103,46 +102,24 @@ def test_a_write_recomputes_the_closure_without_reading_the_sources_back(
     assert _count(remote, wider) == _count(embedded, wider) == 0
 
 
-class _Refusing(BaseHTTPRequestHandler):
-    """A SPARQL endpoint that takes connections and refuses every request with a 500."""
-
-    requests = 0
-
-    def do_POST(self) -> None:  # the name http.server calls
-        type(self).requests += 1
-        body = b"Virtuoso 22023 Error SR353: refused for the test"
-        self.send_response(500)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+REFUSAL = b"Virtuoso 22023 Error SR353: refused for the test"
 
 
-@pytest.fixture
-def refusing() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Refusing)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    _Refusing.requests = 0
-    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    server.shutdown()
-    server.server_close()
-
-
-def test_a_load_the_store_refuses_fails_at_start_with_its_reason(refusing: str) -> None:
+def test_a_load_the_store_refuses_fails_at_start_with_its_reason(
+    recorder: Recorder,  # noqa: F811
+) -> None:
+    recorder.refuse = REFUSAL
     with pytest.raises(EcplError, match="SR353"):
-        open_store(Settings(store=refusing))
+        open_store(Settings(store=recorder.url))
 
 
-def test_a_refused_load_is_not_retried_by_every_request(refusing: str) -> None:
-    store = RemoteStore(refusing)
+def test_a_refused_load_is_not_retried_by_every_request(recorder: Recorder) -> None:  # noqa: F811
+    recorder.refuse = REFUSAL
+    store = RemoteStore(recorder.url)
     with pytest.raises(EcplError, match="SR353"):
         store.load_when_reachable([])
-    sent = _Refusing.requests
+    sent = len(recorder.posted)
     for _ in range(3):
         with pytest.raises(Unavailable, match="restart the service"):
             store.query("ASK {}")
-    assert _Refusing.requests == sent  # answered from the recorded failure, not a new load
+    assert len(recorder.posted) == sent  # answered from the recorded failure, not a new load
