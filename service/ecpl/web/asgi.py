@@ -28,6 +28,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Answer = tuple[int, list[tuple[str, str]], bytes]
+_BODY_FIELDS = (b"content-length", b"transfer-encoding")  # the fields that frame a body
 
 
 def environ(scope: Scope, body: bytes) -> dict[str, Any]:
@@ -108,7 +109,8 @@ async def read_body(receive: Receive, max_bytes: int, timeout_s: float) -> bytes
     more = True
     while more:
         try:
-            message = await asyncio.wait_for(receive(), timeout_s)
+            async with asyncio.timeout(timeout_s):  # no task per part, as wait_for makes
+                message = await receive()
         except TimeoutError:
             return _plain(408, f"the request body did not arrive within {timeout_s:g} s")
         if message["type"] == "http.disconnect":
@@ -141,11 +143,15 @@ def buffered(
             await _send(send, _plain(431, f"the request head is larger than {max_head} bytes"))
             return
         headers = scope.get("headers", ())
-        declared = next((v for k, v in headers if k.lower() == b"content-length"), b"")
+        framing = {k.lower(): v for k, v in headers if k.lower() in _BODY_FIELDS}
+        declared = framing.get(b"content-length", b"")
         if declared.isdigit() and int(declared) > max_body:  # refused before a byte is read
             await _send(send, _too_large(max_body))
             return
-        body = await read_body(receive, max_body, body_timeout_s)
+        # RFC 9112 §6.3: an HTTP/1.1 request without either field has no body. Only a GET or
+        # HEAD skips the wait (HTTP/2 frames a body without them; the app ignores a GET body).
+        bodiless = not framing and scope["method"] in ("GET", "HEAD")
+        body = b"" if bodiless else await read_body(receive, max_body, body_timeout_s)
         if body is None:
             return
         if not isinstance(body, bytes):

@@ -19,6 +19,7 @@ from ecpl.errors import NotAcceptable
 from ecpl.linkeddata.resolve import href
 from ecpl.store.base import QueryResult
 from ecpl.web import conneg
+from ecpl.web.answers import request_values
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,9 @@ def wants_page(req: Request) -> bool:
     the query runs: a browser's Accept puts text/html above every result and RDF type)."""
     offers = (*conneg.RESULT_TYPES, *conneg.RDF_TYPES, conneg.HTML)
     try:
-        chosen = conneg.negotiate(req.headers.get("Accept"), offers, req.values.get("format"))
+        chosen = conneg.negotiate(
+            req.headers.get("Accept"), offers, next(iter(request_values(req, "format")), None)
+        )
     except NotAcceptable:
         return False
     return chosen == conneg.HTML

@@ -10,9 +10,12 @@ The store enforces the policy and the limits and writes the answer (``ecpl.resul
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Blueprint, Request, Response, current_app, request
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
+from werkzeug.sansio.utils import get_current_url
 
 from ecpl import formats, prefixes
 from ecpl.errors import InputError, TooLarge, UnsupportedMediaType
@@ -106,7 +109,14 @@ def service_description(endpoint: str) -> Graph:
 
 def endpoint_iri(req: Request) -> str:
     """This endpoint's IRI: the base for relative IRIs in queries and updates."""
-    return req.base_url
+    return _base_url(req.scheme, req.host, req.root_path, req.path)
+
+
+@lru_cache(maxsize=64)
+def _base_url(scheme: str, host: str, root_path: str, path: str) -> str:
+    """werkzeug's ``Request.base_url`` (a pure function of these four), built once per host:
+    its IRI decoding was a tenth of the front's own time per query."""
+    return get_current_url(scheme, host, root_path, path)
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
