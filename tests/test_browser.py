@@ -61,6 +61,24 @@ CHROMIUM_FLAGS = (
 )
 
 
+# What Chromium answers when a navigation cuts an evaluation off (the page is changing, not
+# failing): a poll asks again, anything else still fails the test.
+NAVIGATION_ERRORS = (
+    "Inspected target navigated or closed",
+    "Execution context was destroyed",
+    "Cannot find context with specified id",
+)
+
+
+class PageChanged(Exception):
+    """An evaluation cut off by a navigation."""
+
+
+def _raise_page_changed(message: str) -> None:
+    if any(known in message for known in NAVIGATION_ERRORS):
+        raise PageChanged(message)
+
+
 class DevTools:
     """A page in headless Chromium driven over ``--remote-debugging-pipe``."""
 
@@ -114,6 +132,8 @@ class DevTools:
                 if "method" in answer:
                     self.events.append(answer)
                 if answer.get("id") == self._next_id:
+                    if "error" in answer:
+                        _raise_page_changed(str(answer["error"]))
                     assert "error" not in answer, answer["error"]
                     result: dict[str, Any] = answer["result"]
                     return result
@@ -132,13 +152,19 @@ class DevTools:
             {"expression": expression, "returnByValue": True, "awaitPromise": True},
             page=True,
         )
+        if "exceptionDetails" in answer:
+            _raise_page_changed(str(answer["exceptionDetails"]))
         assert "exceptionDetails" not in answer, answer["exceptionDetails"]
         return answer["result"].get("value")
 
     def wait_for(self, expression: str, timeout: float = 60) -> Any:
+        """Poll until the expression is truthy; across a navigation (a click on a link) too."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            value = self.evaluate(expression)
+            try:
+                value = self.evaluate(expression)
+            except PageChanged:
+                value = None  # the old page went away under the evaluation: ask the new one
             if value:
                 return value
             time.sleep(0.2)
