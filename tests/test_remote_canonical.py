@@ -21,11 +21,13 @@ RESULTS_JSON = "application/sparql-results+json"
 
 
 class Recorder:
-    """A SPARQL endpoint that keeps every posted form; ``refuse`` set: answers 500 with it."""
+    """A SPARQL endpoint that keeps every posted form; ``refuse`` set: answers
+    ``refuse_status`` (500 unless set) with it."""
 
     def __init__(self) -> None:
         posted: list[dict[str, list[str]]] = []
         self.refuse: bytes | None = None
+        self.refuse_status = 500
         recorder = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -35,7 +37,7 @@ class Recorder:
                 posted.append(form)
                 text = (form.get("query") or [""])[0]
                 if recorder.refuse is not None:
-                    body, status, kind = recorder.refuse, 500, "text/plain"
+                    body, status, kind = recorder.refuse, recorder.refuse_status, "text/plain"
                 elif text.lstrip().upper().startswith("ASK"):
                     body, status, kind = b'{"head": {}, "boolean": true}', 200, RESULTS_JSON
                 else:

@@ -155,10 +155,13 @@ class RemoteStore:
         self._graph_cache: tuple[float, list[str]] = (0.0, [])
         self._pending: list[tuple[str, Path]] | None = None  # sources still to load
         self._load_error: str | None = None  # why loading the sources failed for good
-        # The source graphs as parsed here. Updates may write case graphs only, so these stay
-        # what was loaded: the closure is computed from them, never from a read-back (a
-        # remote caps how many rows one read may page through: Virtuoso's sorted reads stop
-        # at 10,000, which one graph of synthetic cases passes).
+        # The source files the store was loaded from, and their digest then (None: never
+        # loaded). Updates may write case graphs only, so the sources stay what was loaded: the
+        # closure is computed from the files, never from a read-back (a remote caps how many
+        # rows one read may page through: Virtuoso's sorted reads stop at 10,000, which one
+        # graph of synthetic cases passes). Parsed on first need (see _parsed_sources).
+        self._source_files: list[tuple[str, Path]] | None = None
+        self._source_digest = ""
         self._sources: ox.Store | None = None
 
     # -- transport -------------------------------------------------------------------------
@@ -530,14 +533,15 @@ class RemoteStore:
         that big. A stored case graph is far smaller; a larger one is refused with SR353.
         """
         hidden = {str(iri.INFERRED_GRAPH), str(iri.META_GRAPH), MERGE_GRAPH}
-        if self._sources is not None:
-            yield from self._sources
+        sources = self._parsed_sources()
+        if sources is not None:
+            yield from sources
         listed = self._select(
             "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
             f'FILTER(STRSTARTS(STR(?g), "{iri.GRAPH}")) }}'
         )
         for graph in sorted(str(row["g"]) for row in listed.rows):
-            if graph in hidden or (self._sources is not None and loader.is_loaded_graph(graph)):
+            if graph in hidden or (sources is not None and loader.is_loaded_graph(graph)):
                 continue
             name = _graph_name(graph)
             offset, page = 0, 5000  # offset + page stays within Virtuoso's 10,000
@@ -639,19 +643,17 @@ class RemoteStore:
     def ensure_loaded(self, files: list[tuple[str, Path]]) -> None:
         """Load the source graphs unless the store already holds this fingerprint.
 
-        The files are parsed here either way: the closure after a write is computed from them.
+        A store that holds them is not read and the files are not parsed: each of
+        ``--workers`` serving processes checks the fingerprint as it starts, and only one that
+        writes parses the files (about 3 s and 150 MB at 10,000 synthetic cases).
         """
-        sources = ox.Store()
-        try:
-            loader.load_sources(sources, files)
-        except ValueError as exc:  # a source file that is not Turtle
-            raise InputError(str(exc)) from None
-        self._sources = sources
         digest = loader.fingerprint(files)
+        self._source_files, self._source_digest, self._sources = files, digest, None
         marker = str(iri.META_GRAPH)
         stamp = f'<{marker}> <{FINGERPRINT_PREDICATE}> "{digest}"'
         if self._select(f"ASK {{ GRAPH <{marker}> {{ {stamp} }} }}").boolean:
             return
+        sources = self._parse(files, digest)
         for graph in self.graphs():
             if loader.is_loaded_graph(graph):
                 self._update(f"DROP SILENT GRAPH <{graph}>")
@@ -666,3 +668,24 @@ class RemoteStore:
         self.reinfer()
         self._update(f"DROP SILENT GRAPH <{marker}>")
         self._update(f"INSERT DATA {{ GRAPH <{marker}> {{ {stamp} }} }}")
+
+    def _parsed_sources(self) -> ox.Store | None:
+        """The source graphs the store was loaded from, parsed here once (None: never loaded)."""
+        if self._sources is None and self._source_files is not None:
+            self._parse(self._source_files, self._source_digest)
+        return self._sources
+
+    def _parse(self, files: list[tuple[str, Path]], digest: str) -> ox.Store:
+        """Parse ``files``; refused if they no longer have ``digest`` (the closure would be
+        computed from text the store does not hold)."""
+        if loader.fingerprint(files) != digest:
+            raise Unavailable(
+                "the source files changed since the service loaded them; restart the service"
+            )
+        sources = ox.Store()
+        try:
+            loader.load_sources(sources, files)
+        except ValueError as exc:  # a source file that is not Turtle
+            raise InputError(str(exc)) from None
+        self._sources = sources
+        return sources
