@@ -185,6 +185,35 @@ def test_a_released_worker_wakes_only_the_next_request_in_line() -> None:
     assert switches / (12 * 50) < 8
 
 
+def _listening_fds(_: object) -> list[int]:
+    """The listening sockets this process holds (run in a worker)."""
+    held = []
+    for name in __import__("os").listdir("/proc/self/fd"):
+        try:
+            sock = socket.socket(fileno=int(name))
+        except OSError:
+            continue
+        if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN):
+            held.append(int(name))
+        sock.detach()
+    return held
+
+
+def test_query_workers_do_not_hold_the_servers_listening_socket() -> None:
+    """A worker forked after the port was bound closes its copy: the port is free when the
+    server stops, even while a worker has not yet seen its parent gone."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    pool = QueryPool(_listening_fds, 1, threading.RLock(), reserved=0, recycle_mb=None)
+    try:
+        assert listener.fileno() in _listening_fds(None)  # the test can see one
+        assert pool.run(None, 10) == []
+    finally:
+        pool.close()
+        listener.close()
+
+
 def test_known_requests_also_use_idle_user_workers() -> None:
     pool = QueryPool(_sleep, 1, threading.RLock(), acquire_s=0.3, reserved=1)
     try:

@@ -33,6 +33,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import socket
 import threading
 import time
 import traceback
@@ -106,9 +107,30 @@ def _limit_memory(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def close_listening_sockets() -> None:
+    """Close every listening socket this process inherited: a query worker accepts nothing,
+    and a copy held here keeps the port bound after the server has stopped (until the worker
+    sees its parent gone), so a restart could not listen on it."""
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        try:
+            sock = socket.socket(fileno=fd)
+        except OSError:  # not a socket (or already closed)
+            continue
+        try:
+            listening = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
+        except OSError:
+            listening = 0
+        if listening:
+            sock.close()
+        else:
+            sock.detach()
+
+
 def _serve(conn: Connection, task: Task, fence: Fence, nice: int = 0) -> None:
     """Worker loop: fence, report, then run requests until the parent goes away."""
     parent = os.getppid()
+    close_listening_sockets()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1):
         signal.signal(sig, signal.SIG_DFL)
     if nice:
