@@ -1,4 +1,4 @@
-"""``ecpl serve --processes N``: front processes sharing one socket (read-only, in-memory store).
+"""``ecpl serve --processes N``: front processes on one port (read-only, in-memory store).
 
 Which process answered a request is read from the kernel, not from the service: the owner of
 the server side of the TCP connection (``/proc/net/tcp`` and ``/proc/PID/fd``).
@@ -87,6 +87,27 @@ def connection_owner(server_port: int, client_port: int, candidates: list[int]) 
     return None
 
 
+def open_listeners(port: int) -> set[str]:
+    """Every listening socket on ``port`` (``socket:[inode]``), from /proc/net/tcp."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        parts = line.split()
+        if parts[3] == "0A" and int(parts[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+            found.add(f"socket:[{parts[9]}]")
+    return found
+
+
+def listening_sockets(pid: int, port: int) -> set[str]:
+    """The listening sockets on ``port`` that process ``pid`` holds."""
+    listeners, held = open_listeners(port), set()
+    with contextlib.suppress(OSError):
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                if (link := os.readlink(fd)) in listeners:
+                    held.add(link)
+    return held
+
+
 def answering_processes(server: Server, fronts: list[int], connections: int) -> set[int]:
     """Open ``connections`` at once, ask /health on each, return who answered them."""
     port = int(server.url.rsplit(":", 1)[1])
@@ -138,10 +159,15 @@ def test_a_killed_front_is_replaced_and_the_service_keeps_answering(tmp_path: Pa
         victim = fronts[0]
         its_workers = children(victim)
         assert its_workers
+        port = int(server.url.rsplit(":", 1)[1])
+        its_socket = listening_sockets(victim, port)
+        assert len(its_socket) == 1  # its own; its query workers hold none
+        assert not any(listening_sockets(worker, port) for worker in its_workers)
         os.kill(victim, signal.SIGKILL)
         wait_until(lambda: not alive(victim), 10, "the killed front is still there")
-        # the other front answers meanwhile, every new connection: none is queued where no
-        # front will take it (and reset when the dead front's last file descriptor closes)
+        # Its socket closes as its last thread exits (connections queued on it then are
+        # reset, as its open ones are); from then every new connection is answered.
+        wait_until(lambda: not its_socket & open_listeners(port), 10, "its socket stays open")
         for _ in range(20):
             answer = requests.get(server.url + "/sparql", params=ASK, headers=JSON, timeout=30)
             assert answer.status_code == 200, answer.text

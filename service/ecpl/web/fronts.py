@@ -96,7 +96,7 @@ def serve(
         on_start()
         return asgi
 
-    server = _shared_socket_server()(
+    server = _server_class()(
         "ecpl",
         address=host,
         port=port,
@@ -123,33 +123,28 @@ def serve(
     return 0
 
 
-def _shared_socket_server() -> Any:
-    """granian's process server with ONE listening socket that every front accepts from.
+def _server_class() -> Any:
+    """granian's process server, with a failed bind reported as :class:`CannotListen`.
 
-    On Linux granian 2.8 gives each worker its own ``SO_REUSEPORT`` socket, and the kernel
-    queues each new connection on one of them: when a front dies, the connections queued on its
-    socket are reset (unless the host sets ``net.ipv4.tcp_migrate_req=1``) — a full-suite run
-    saw a request reset right after a front was killed. With one shared socket (granian's own
-    path on other systems) a connection waits in one queue until a live front takes it.
+    On Linux each front gets its own ``SO_REUSEPORT`` socket on the port, and the kernel
+    spreads new connections over them by address hash. With one shared socket every front
+    raced to accept, and the first awake took most: 8 of 8 and 57 of 64 connections landed
+    on one front, whose one GIL then served nearly every request while the other front idled.
+    A front that dies closes its socket with it (its query workers close their inherited
+    copies as they start, :func:`ecpl.store.pool.close_listening_sockets`), so new
+    connections go to the live fronts; only those queued on it at that instant are reset,
+    as its open connections are (``net.ipv4.tcp_migrate_req=1`` moves them instead).
     """
-    import socket
-
-    from granian._granian import ListenerSpec as SocketSpec
     from granian.server import Server
 
-    class SharedSocketServer(Server):  # type: ignore[misc,valid-type]  # granian: no stubs
+    class ReportingServer(Server):  # type: ignore[misc,valid-type]  # granian: no stubs
         def _init_shared_socket(self) -> None:
-            spec = SocketSpec(self.bind_addr, self.bind_port, self.backlog)
-            self._ssp = None
             try:  # only the bind is a listening problem; anything later is not
-                self._shd = spec.build()
+                super()._init_shared_socket()
             except (OSError, RuntimeError) as exc:
                 raise CannotListen(str(exc)) from None
-            self._sfd = self._shd.get_fd()
-            self._sso = socket.socket(fileno=self._sfd)
-            self._sso.set_inheritable(True)
 
-    return SharedSocketServer
+    return ReportingServer
 
 
 def _stop_with(parent: int) -> None:
