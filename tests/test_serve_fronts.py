@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -66,46 +67,42 @@ def wait_until(condition: object, timeout_s: float, what: str) -> None:
         time.sleep(0.1)
 
 
-def connection_owner(server_port: int, client_port: int, candidates: list[int]) -> int | None:
-    """The process among ``candidates`` holding the server side of 127.0.0.1:client_port's
-    connection to ``server_port``."""
-    inodes = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        parts = line.split()
-        local, remote = parts[1], parts[2]
-        if (
-            int(local.rsplit(":", 1)[1], 16) == server_port
-            and int(remote.rsplit(":", 1)[1], 16) == client_port
-        ):
-            inodes.add(f"socket:[{parts[9]}]")
-    for pid in candidates:
-        with contextlib.suppress(OSError):
-            for fd in Path(f"/proc/{pid}/fd").iterdir():
-                with contextlib.suppress(OSError):
-                    if os.readlink(fd) in inodes:
-                        return pid
-    return None
-
-
-def open_listeners(port: int) -> set[str]:
-    """Every listening socket on ``port`` (``socket:[inode]``), from /proc/net/tcp."""
+def _tcp_inodes(port: int, keep: Callable[[list[str]], bool]) -> set[str]:
+    """``socket:[inode]`` of the /proc/net/tcp entries on local ``port`` that ``keep`` accepts."""
     found = set()
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         parts = line.split()
-        if parts[3] == "0A" and int(parts[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+        if int(parts[1].rsplit(":", 1)[1], 16) == port and keep(parts):
             found.add(f"socket:[{parts[9]}]")
     return found
 
 
-def listening_sockets(pid: int, port: int) -> set[str]:
-    """The listening sockets on ``port`` that process ``pid`` holds."""
-    listeners, held = open_listeners(port), set()
+def _held(pid: int, inodes: set[str]) -> set[str]:
+    """Which of ``inodes`` process ``pid`` holds open."""
+    held = set()
     with contextlib.suppress(OSError):
         for fd in Path(f"/proc/{pid}/fd").iterdir():
             with contextlib.suppress(OSError):
-                if (link := os.readlink(fd)) in listeners:
+                if (link := os.readlink(fd)) in inodes:
                     held.add(link)
     return held
+
+
+def connection_owner(server_port: int, client_port: int, candidates: list[int]) -> int | None:
+    """The process among ``candidates`` holding the server side of 127.0.0.1:client_port's
+    connection to ``server_port``."""
+    inodes = _tcp_inodes(server_port, lambda p: int(p[2].rsplit(":", 1)[1], 16) == client_port)
+    return next((pid for pid in candidates if _held(pid, inodes)), None)
+
+
+def open_listeners(port: int) -> set[str]:
+    """Every listening socket on ``port`` (state 0A in /proc/net/tcp)."""
+    return _tcp_inodes(port, lambda parts: parts[3] == "0A")
+
+
+def listening_sockets(pid: int, port: int) -> set[str]:
+    """The listening sockets on ``port`` that process ``pid`` holds."""
+    return _held(pid, open_listeners(port))
 
 
 def answering_processes(server: Server, fronts: list[int], connections: int) -> set[int]:
