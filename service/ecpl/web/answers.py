@@ -23,15 +23,21 @@ def negotiator(req: Request) -> conneg.Chooser:
     return conneg.chooser(req.headers.get("Accept"), request_values(req, "format")[:1])
 
 
+def answer_headers(answer: results.Serialised) -> list[tuple[str, str]]:
+    """The headers of a written answer: its type, ``Vary``, the truncation header, its length."""
+    out = [
+        ("Content-Type", conneg.content_type(answer.media_type)),
+        ("Content-Length", str(len(answer.body))),
+        ("Vary", "Accept"),
+    ]
+    if answer.truncated:
+        out.append((TRUNCATED_HEADER, f"true; {answer.truncated}"))
+    return out
+
+
 def answer_response(answer: results.Serialised) -> Response:
     """The response for a written answer (shared with /queries): body, type, truncation."""
-    response = Response(
-        answer.body, status=200, content_type=conneg.content_type(answer.media_type)
-    )
-    response.headers["Vary"] = "Accept"
-    if answer.truncated:
-        response.headers[TRUNCATED_HEADER] = f"true; {answer.truncated}"
-    return response
+    return Response(answer.body, status=200, headers=answer_headers(answer))
 
 
 def query_args(req: Request) -> dict[str, list[str]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
 import time
 from pathlib import Path
 
@@ -12,10 +11,10 @@ from flask import Flask, Response, g, request, send_file
 from ecpl.config import Settings
 from ecpl.store import open_store
 from ecpl.store.base import Store
-from ecpl.web import errors, headers
+from ecpl.web import direct, errors, headers
+from ecpl.web.accesslog import log_request
 from ecpl.web.context import SETTINGS_KEY, STORE_KEY
 
-log = logging.getLogger("ecpl.web")
 FAVICON = Path(__file__).resolve().parent / "static" / "favicon.ico"
 
 # Blueprint modules, each exposing ``bp``: the SPARQL protocol, the graph store, health, named
@@ -43,7 +42,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     errors.register(app)
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
-    app.after_request(headers.cors)  # every page, errors included, is open to browser tools
+    app.after_request(headers.shared)  # every page, errors included, is open to browser tools
 
     @app.get("/favicon.ico")
     def _favicon() -> Response:
@@ -54,23 +53,16 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         g.ecpl_started = time.perf_counter()
 
     @app.after_request
-    def _no_sniffing(response: Response) -> Response:
-        # Browsers must take the declared type: an uploaded literal never runs as HTML/script.
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
-
-    @app.after_request
     def _log_request(response: Response) -> Response:
-        started = g.get("ecpl_started", time.perf_counter())
-        log.info(
-            '%s "%s %s" %s %s %.1fms',
-            request.remote_addr or "-",
+        log_request(
+            request.remote_addr,
             request.method,
-            request.full_path.rstrip("?")[:300],
+            request.full_path,
             response.status_code,
-            response.calculate_content_length() or "-",
-            (time.perf_counter() - started) * 1000,
+            response.calculate_content_length(),
+            g.get("ecpl_started", time.perf_counter()),
         )
         return response
 
+    app.wsgi_app = direct.lane(app)  # type: ignore[method-assign,assignment]  # middleware idiom
     return app

@@ -17,9 +17,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from werkzeug.sansio.utils import get_current_url
 
-from ecpl import formats, prefixes
+from ecpl import formats, prefixes, results
+from ecpl.config import Settings
 from ecpl.errors import InputError, TooLarge, UnsupportedMediaType
 from ecpl.prefixes import SD, W3C_FORMATS
+from ecpl.store.base import Store
 from ecpl.web import conneg
 from ecpl.web.answers import answer_response, negotiator, query_args, request_values
 from ecpl.web.auth import require_update_token
@@ -40,7 +42,7 @@ def _one(req: Request, name: str) -> str | None:
     return values[0] if values else None
 
 
-def _read_request(req: Request) -> tuple[str | None, str | None]:
+def read_request(req: Request) -> tuple[str | None, str | None]:
     """(query, update) text from any of the three protocol forms; 415 for other bodies."""
     if req.method in ("GET", "HEAD"):
         if "update" in query_args(req):
@@ -75,8 +77,9 @@ def _body_text(req: Request) -> str:
         raise InputError("the request body is not UTF-8 text") from None
 
 
-def _check_size(text: str) -> None:
-    limit = get_settings().max_query_bytes
+def check_size(text: str, settings: Settings) -> None:
+    """TooLarge for a query or update text over the service's limit."""
+    limit = settings.max_query_bytes
     if len(text.encode("utf-8")) > limit:
         raise TooLarge(f"the query is larger than this service's limit of {limit} bytes")
 
@@ -121,11 +124,11 @@ def _base_url(scheme: str, host: str, root_path: str, path: str) -> str:
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
-    query, update = _read_request(request)
+    query, update = read_request(request)
     store = get_store()
     if update is not None:
         require_update_token(request)
-        _check_size(update)
+        check_size(update, get_settings())
         store.update(
             update,
             base_iri=endpoint_iri(request),
@@ -150,7 +153,7 @@ def sparql() -> Response:
         )
         body = conneg.serialize_graph(service_description(request.base_url), media_type)
         return Response(body, content_type=conneg.content_type(media_type))
-    _check_size(query)
+    check_size(query, get_settings())
     if wants_page(request):  # a browser opening a /sparql?query= link: an HTML table
         result = store.query(
             query,
@@ -159,11 +162,18 @@ def sparql() -> Response:
             base_iri=endpoint_iri(request),
         )
         return results_page(result, query, request)
-    answer = store.serialise(
+    return answer_response(answer_query(request, store, query))
+
+
+def answer_query(req: Request, store: Store, query: str) -> results.Serialised:
+    """The store's written answer to ``query`` for this request: the protocol's dataset
+    parameters, the negotiated format, this endpoint's IRI as the base (shared with the
+    direct lane, :mod:`ecpl.web.direct`)."""
+    answer: results.Serialised = store.serialise(
         query,
-        negotiator(request),
-        default_graphs=_graph_params(request, "default-graph-uri") or None,
-        named_graphs=_graph_params(request, "named-graph-uri") or None,
-        base_iri=endpoint_iri(request),
+        negotiator(req),
+        default_graphs=_graph_params(req, "default-graph-uri") or None,
+        named_graphs=_graph_params(req, "named-graph-uri") or None,
+        base_iri=endpoint_iri(req),
     )
-    return answer_response(answer)
+    return answer
