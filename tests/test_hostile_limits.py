@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from rdflib import Graph, Literal, URIRef
 
 from ecpl import results
 from ecpl.errors import InputError, Unavailable
+from ecpl.store import pool as pool_module
 from ecpl.store.base import Limits
 from ecpl.store.execution import Job
 from ecpl.store.oxigraph import OxigraphStore
@@ -256,8 +258,10 @@ def _grow(megabytes: int) -> int:
     return __import__("os").getpid()
 
 
-def test_workers_that_grew_are_replaced_by_fresh_forks() -> None:
-    """(The default limit also scales with the parent: a quarter of its resident size.)"""
+def test_workers_that_grew_are_replaced_by_fresh_forks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recycler's round replaces idle workers that grew. (The default limit also scales
+    with the parent: a quarter of its resident size.)"""
+    monkeypatch.setattr(pool_module, "HEAVY_CPU_S", 3600.0)  # no query counts as heavy here
     # the limit is 32 MB here, whatever the size of the test process
     limit = {"recycle_mb": 32, "recycle_share": 0.0, "recycle_every_s": 3600}
     pool = QueryPool(_grow, 1, threading.RLock(), reserved=0, **limit)
@@ -268,6 +272,30 @@ def test_workers_that_grew_are_replaced_by_fresh_forks() -> None:
         pool.run(100, 10)  # now it holds 100 MB of its own
         assert pool.recycle() == 1
         assert pool.run(0, 10) != small  # a fresh fork answers
+    finally:
+        pool.close()
+
+
+def _scan(megabytes: int) -> int:
+    """Like a scan of the store: CPU for a while, and pages written (kept, as copied pages are)."""
+    started = time.process_time()
+    if megabytes:
+        _HELD.append(bytearray(b"x" * (megabytes * 1024 * 1024)))
+        while time.process_time() - started < 0.2:
+            pass
+    return os.getpid()
+
+
+def test_a_worker_that_grew_in_a_heavy_query_is_replaced_at_once() -> None:
+    """Not at the recycler's next round (an hour here): right after the query that grew it."""
+    limit = {"recycle_mb": 32, "recycle_share": 0.0, "recycle_every_s": 3600}
+    pool = QueryPool(_scan, 1, threading.RLock(), reserved=0, **limit)
+    try:
+        grown = pool.run(100, 10)
+        deadline = time.monotonic() + 20
+        while pool.run(0, 10) == grown and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert pool.run(0, 10) != grown
     finally:
         pool.close()
 

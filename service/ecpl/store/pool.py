@@ -31,6 +31,7 @@ import ctypes
 import logging
 import multiprocessing
 import os
+import queue
 import resource
 import signal
 import socket
@@ -60,6 +61,9 @@ RESERVED_WORKERS = 1
 # scan of the whole store copies about half of it): small stores keep their workers for long,
 # large ones do not re-fork after every few lookups.
 RECYCLE_SHARE = 0.25
+# A query that used this much CPU has likely written many shared pages (a scan): its worker goes
+# to the recycler, which replaces it if it grew, before any request takes it again.
+HEAVY_CPU_S = 0.05
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
 MB = 1024 * 1024
@@ -263,6 +267,8 @@ class QueryPool:
         self._generation = 0
         self._closed = False
         self._recycle_every_s = recycle_every_s
+        # workers back from a heavy query, for the recycler to look at (None: closing)
+        self._heavy: queue.SimpleQueue[_Worker | None] = queue.SimpleQueue()
         self.network = "unknown"
         for _ in range(self._size):
             self._release(self._spawn("user"))
@@ -283,10 +289,30 @@ class QueryPool:
         return worker
 
     def _recycle_loop(self) -> None:
+        next_round = time.monotonic() + self._recycle_every_s
         while not self._closed:
-            time.sleep(self._recycle_every_s)
-            if not self._closed:
+            try:
+                worker = self._heavy.get(timeout=max(0.0, next_round - time.monotonic()))
+            except queue.Empty:
+                worker = None
+            if worker is not None:
+                if self._closed:
+                    worker.kill()
+                elif _private_mb(worker.process.pid) > self._recycle_limit():
+                    self._replace(worker)
+                else:
+                    self._release(worker)
+            if not self._closed and time.monotonic() >= next_round:
                 self.recycle()
+                next_round = time.monotonic() + self._recycle_every_s
+        while not self._heavy.empty():
+            worker = self._heavy.get()
+            if worker is not None:
+                worker.kill()
+
+    def _recycle_limit(self) -> float:
+        """MB of its own a worker may hold before it is replaced by a fresh fork."""
+        return max(self.recycle_mb or 0, self.recycle_share * _resident_mb())
 
     def recycle(self) -> int:
         """Replace idle workers whose own memory grew past ``recycle_mb`` or a quarter of this
@@ -298,7 +324,7 @@ class QueryPool:
         """
         with self._lock:
             idle = [w for lane in self._idle.values() for w in lane]
-        limit = max(self.recycle_mb or 0, self.recycle_share * _resident_mb())
+        limit = self._recycle_limit()
         grown = [w for w in idle if _private_mb(w.process.pid) > limit]
         replaced = 0
         for worker in grown:
@@ -387,9 +413,9 @@ class QueryPool:
         value: Any = None
         long_slot = False
         deadline = started + timeout_s
+        spent_before = worker.cpu_s  # an idle worker uses no CPU: this is before the job
         try:
             worker.conn.send(args)
-            spent_before = worker.cpu_s  # an idle worker uses no CPU: this is before the job
             ready = worker.conn.poll(min(self.long_after_s, timeout_s))
             while not ready and time.monotonic() < deadline:
                 # Long means working long: a worker starved of CPU by an overloaded machine
@@ -436,7 +462,10 @@ class QueryPool:
                 f"query stopped: it ran past the time limit of {timeout_s:g} s; "
                 "narrow it (LIMIT, more specific patterns) or ask the operator for a longer limit"
             )
-        self._release(worker)
+        if self.recycle_mb and worker.cpu_s - spent_before >= HEAVY_CPU_S:
+            self._heavy.put(worker)  # a scan may have copied the store: replaced if it grew
+        else:
+            self._release(worker)
         if status == "error":
             assert isinstance(value, BaseException)
             raise value
@@ -449,6 +478,7 @@ class QueryPool:
 
     def close(self) -> None:
         self._closed = True
+        self._heavy.put(None)  # the recycler wakes, kills what it holds and ends
         with self._lock:
             idle = [w for lane in self._idle.values() for w in lane]
             for lane in self._idle.values():
