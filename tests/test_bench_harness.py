@@ -212,6 +212,13 @@ def test_compare_answers_names_the_server_and_query_that_differ() -> None:
     assert "14 vs 15" in differ
     missing = harness.compare_answers({"ecpl": {"count": count}, "oxigraph": {}}, labels)
     assert "Oxigraph server gave no answer to count" in missing
+    # an answer the server said it cut is reported as cut, not as a different answer
+    why = "cut: true; results cut at the response size limit of 67108864 bytes"
+    cut = harness.compare_answers({"ecpl": {"count": why}, "oxigraph": {"count": count}}, labels)
+    assert "DIFFERENT" in cut and f"ecpl serve cut its answer to count ({why})" in cut
+    assert "differs" not in cut
+    alone = harness.compare_answers({"ecpl": {"count": why}}, labels)
+    assert "cut its answer" in alone
 
 
 # -- the table ------------------------------------------------------------------------------
